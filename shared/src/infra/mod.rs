@@ -1,0 +1,1 @@
+//! The infra.yml model (anklume SPEC §5) and its loader.

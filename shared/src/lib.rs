@@ -1,0 +1,22 @@
+//! Infrastructure shared by every anklume tool.
+//!
+//! This crate is the only place where infra.yml is read and where external
+//! programs (`incus`, `ip`, `ansible-inventory`, `systemctl`) are run, so
+//! that every binary reads the same values and reports failures the same way.
+//!
+//! - [`yaml`]: YAML read and written the way PyYAML does (YAML 1.1 scalars).
+//! - [`infra`]: the infra.yml model and its loader (file or `infra/` folder).
+//! - [`nesting`]: the `/etc/anklume` nesting context.
+//! - [`cmd`]: running programs with argument vectors and timeouts.
+//! - [`incus`]: instance → project resolution from one `incus list` call.
+//! - [`fsutil`]: atomic writes.
+
+pub mod cmd;
+pub mod error;
+pub mod fsutil;
+pub mod incus;
+pub mod infra;
+pub mod nesting;
+pub mod yaml;
+
+pub use error::{Error, Result};

@@ -1,0 +1,2 @@
+//! Helpers for the end-to-end tests: locating the built binaries and the
+//! real-Incus test rig.
