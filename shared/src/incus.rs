@@ -1,1 +1,208 @@
-//! incus
+//! Talking to Incus: which project an instance lives in, and its snapshots.
+//!
+//! One `incus list --all-projects --format json` answers both questions for
+//! every instance at once, so a tool makes that call once per process
+//! ([`Incus::instances`] caches it) instead of one `incus info` per instance.
+
+use crate::cmd::{Cmd, CmdError};
+use crate::{err, Error, Result};
+use serde::Deserialize;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// How long one `incus` call may take before we give up on the daemon.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One instance as `incus list --format json` reports it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Instance {
+    pub name: String,
+    #[serde(default = "default_project")]
+    pub project: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// Cluster member ("none" on a standalone daemon).
+    #[serde(default)]
+    pub location: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// One snapshot of an instance.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The bare snapshot name (`pre-apply-20250101-120000`).
+    pub name: String,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+fn default_project() -> String {
+    "default".to_owned()
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Snapshot>, D::Error> {
+    Ok(Option::<Vec<Snapshot>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A handle on one Incus daemon (local, or a remote / cluster by name).
+#[derive(Debug, Default)]
+pub struct Incus {
+    remote: Option<String>,
+    cache: OnceLock<Vec<Instance>>,
+}
+
+impl Incus {
+    /// The local daemon, or `remote` (`incus remote list` name) when given.
+    pub fn new(remote: Option<String>) -> Self {
+        Incus { remote: remote.filter(|r| !r.is_empty()), cache: OnceLock::new() }
+    }
+
+    pub fn remote(&self) -> Option<&str> {
+        self.remote.as_deref()
+    }
+
+    /// `instance` as the incus CLI wants it: `remote:instance` on a remote.
+    pub fn target(&self, instance: &str) -> String {
+        match &self.remote {
+            Some(r) => format!("{r}:{instance}"),
+            None => instance.to_owned(),
+        }
+    }
+
+    /// An `incus` command with the default timeout.
+    pub fn cmd(&self) -> Cmd {
+        Cmd::new("incus").timeout(DEFAULT_TIMEOUT)
+    }
+
+    /// Run `incus ARGS…`, turning daemon trouble into one clear sentence.
+    pub fn run<I, S>(&self, args: I) -> Result<String>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cmd().args(args).read().map_err(explain)
+    }
+
+    /// Every instance of every project (one call, cached for the process).
+    pub fn instances(&self) -> Result<&[Instance]> {
+        if let Some(list) = self.cache.get() {
+            return Ok(list);
+        }
+        let mut args = vec!["list".to_owned()];
+        if let Some(r) = &self.remote {
+            args.push(format!("{r}:"));
+        }
+        args.extend(["--all-projects", "--format", "json"].map(String::from));
+        let json = self.run(args)?;
+        let list = parse_list(&json)?;
+        Ok(self.cache.get_or_init(|| list))
+    }
+
+    /// Forget the cached list (after creating or deleting snapshots).
+    pub fn refresh(&mut self) {
+        self.cache = OnceLock::new();
+    }
+
+    /// Find an instance by name; `self` means this host's name.
+    pub fn find(&self, name: &str) -> Result<&Instance> {
+        let name = resolve_self(name);
+        self.instances()?
+            .iter()
+            .find(|i| i.name == name)
+            .ok_or_else(|| err!("Instance '{name}' not found in any Incus project"))
+    }
+
+    /// The project an instance lives in.
+    pub fn project_of(&self, name: &str) -> Result<&str> {
+        self.find(name).map(|i| i.project.as_str())
+    }
+}
+
+/// Parse `incus list --format json` output.
+pub fn parse_list(json: &str) -> Result<Vec<Instance>> {
+    serde_json::from_str(json)
+        .map_err(|e| err!("could not read the instance list from `incus list`: {e}"))
+}
+
+/// `self` → this host's name (`$HOSTNAME`, else the kernel's hostname).
+pub fn resolve_self(name: &str) -> String {
+    if name == "self" {
+        hostname()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// This host's name, as the scripts saw it (`${HOSTNAME:-$(hostname)}`).
+pub fn hostname() -> String {
+    if let Some(h) = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()) {
+        return h;
+    }
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Turn an incus failure into a sentence a user can act on.
+pub fn explain(e: CmdError) -> Error {
+    let stderr = e.stderr().to_lowercase();
+    let unreachable = ["unix.socket", "connection refused", "failed to connect"]
+        .iter()
+        .any(|s| stderr.contains(s));
+    match e {
+        CmdError::NotFound { .. } => {
+            err!("`incus` is not installed or not on PATH: install Incus, or run this on the Incus host")
+        }
+        CmdError::Failed { ref stderr, .. } if unreachable => err!(
+            "cannot reach the Incus daemon: {}. Check that incusd is running and that you may use its socket (group incus-admin).",
+            stderr.trim()
+        ),
+        CmdError::TimedOut { .. } => err!("{e}: is the Incus daemon hung?"),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: &str = r#"[
+      {"name":"web","project":"pro","status":"Running","type":"container","location":"none",
+       "snapshots":[{"name":"pre-apply-20250101-120000","created_at":"2025-01-01T12:00:00Z","stateful":false}]},
+      {"name":"db","project":"default","status":"Stopped","type":"container","location":"none","snapshots":null}
+    ]"#;
+
+    #[test]
+    fn parses_projects_and_snapshots() {
+        let list = parse_list(LIST).unwrap();
+        assert_eq!(list[0].project, "pro");
+        assert_eq!(list[0].snapshots[0].name, "pre-apply-20250101-120000");
+        assert!(list[1].snapshots.is_empty());
+    }
+
+    #[test]
+    fn bad_json_is_a_clear_error() {
+        let e = parse_list("not json").unwrap_err();
+        assert!(e.to_string().starts_with("could not read the instance list"));
+    }
+
+    #[test]
+    fn remote_target() {
+        let i = Incus::new(Some("lab".into()));
+        assert_eq!(i.target("web"), "lab:web");
+        assert_eq!(Incus::new(None).target("web"), "web");
+    }
+
+    #[test]
+    fn daemon_unreachable_is_explained() {
+        let e = CmdError::Failed {
+            line: "incus list".into(),
+            code: Some(1),
+            stderr: "Error: Get \"http://unix.socket/1.0\": dial unix /var/lib/incus/unix.socket: connect: no such file or directory\n".into(),
+        };
+        assert!(explain(e).to_string().starts_with("cannot reach the Incus daemon: "));
+    }
+}

@@ -1,0 +1,96 @@
+# Targets users type. The anklume tools are called by path ($(BIN)/…), so
+# nothing named `snap` or `generate` ever shadows a system command on PATH.
+#
+#   make sync [INFRA_SRC=…] [OUT=…]    infra.yml → Ansible tree
+#   make test                          everything CI checks
+
+SHELL := bash
+CARGO ?= cargo
+BIN ?= target/release
+OUT ?= .
+INFRA_SRC ?= $(if $(wildcard infra/base.yml),infra,infra.yml)
+ANKLUME_BINS := generate snap snapshot-apply incus-guard code-audit
+PLAYBOOK ?= ansible-playbook site.yml
+KEEP ?=
+G ?=
+T ?=
+SKIP_SNAPSHOT ?=
+MODEL ?=
+
+.PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
+	rollback rollback-list rollback-cleanup audit audit-json repl test fmt lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## Build the anklume tools (release; no llama.cpp)
+	@$(CARGO) build --release --quiet $(addprefix -p ,$(ANKLUME_BINS))
+
+build-ember: ## Build ember-repl (release; compiles llama.cpp)
+	@$(CARGO) build --release --quiet -p ember-repl
+
+# ── Generator ─────────────────────────────────────────────
+sync: build ## Generate/update Ansible files from infra.yml or infra/ (OUT=dir)
+	@$(BIN)/generate $(INFRA_SRC) --base-dir $(OUT)
+
+sync-dry: build ## Preview changes without writing, with a diff
+	@$(BIN)/generate $(INFRA_SRC) --base-dir $(OUT) --dry-run --diff
+
+sync-clean: build ## Remove orphan files without confirmation
+	@$(BIN)/generate $(INFRA_SRC) --base-dir $(OUT) --clean-orphans
+
+# ── Apply, wrapped in pre-apply snapshots ─────────────────
+# $(1) target name, $(2) command, $(3) optional --limit group
+define safe_apply
+	$(if $(SKIP_SNAPSHOT),,@$(BIN)/snapshot-apply create $(if $(3),--limit $(3)))
+	@echo "Running: $(1)"
+	@$(2)
+	$(if $(SKIP_SNAPSHOT),,@$(BIN)/snapshot-apply cleanup $(if $(KEEP),--keep $(KEEP)))
+	@echo "$(1) complete"
+endef
+
+apply: build ## Apply full infrastructure + provisioning
+	@if [ ! -d inventory ] || [ -z "$$(ls inventory/*.yml 2>/dev/null)" ]; then \
+		echo "ERROR: No inventory files found. Run 'make sync' first to generate them from infra.yml." >&2; \
+		exit 1; \
+	fi
+	$(call safe_apply,apply,$(PLAYBOOK))
+
+apply-infra: build ## Apply infrastructure only (networks, projects, instances)
+	$(call safe_apply,apply-infra,$(PLAYBOOK) --tags infra)
+
+apply-limit: build ## Apply a single domain (G=<group>)
+	@[ -n "$(G)" ] || { echo "ERROR: G=<group> is required, e.g. make apply-limit G=pro" >&2; exit 1; }
+	$(call safe_apply,apply-limit,$(PLAYBOOK) --limit $(G),$(G))
+
+rollback: build ## Restore most recent pre-apply snapshot (or T=<timestamp>)
+	@$(BIN)/snapshot-apply rollback $(T)
+
+rollback-list: build ## List available pre-apply snapshots
+	@$(BIN)/snapshot-apply list
+
+rollback-cleanup: build ## Remove old pre-apply snapshots (KEEP=3 default)
+	@$(BIN)/snapshot-apply cleanup $(if $(KEEP),--keep $(KEEP))
+
+# ── Audit ─────────────────────────────────────────────────
+audit: build ## Produce codebase audit report (dead code, metrics, coverage)
+	@$(BIN)/code-audit
+
+audit-json: build ## Produce audit report as JSON (to reports/audit.json)
+	@$(BIN)/code-audit --json --output reports/audit.json
+
+# ── Ember ─────────────────────────────────────────────────
+repl: build-ember ## Ember's operator REPL (MODEL=<path.gguf> pins a model)
+	@$(if $(MODEL),LLAMA_CPP_MODEL=$(MODEL)) $(BIN)/ember-repl
+
+# ── Quality ───────────────────────────────────────────────
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+lint: ## fmt check, clippy -D warnings, shellcheck
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	shellcheck scripts/*.sh .ci/run
+
+test: lint ## Everything CI checks: lint, then every test of the workspace
+	$(CARGO) test --workspace --quiet

@@ -1,0 +1,30 @@
+//! Command line of `generate`, spelled like upstream's argparse interface
+//! (`--base-dir=X`, unique prefixes such as `--dry`, exit 2 on usage errors).
+
+use clap::Parser;
+use std::path::PathBuf;
+
+/// Generate the Ansible tree (inventory/, group_vars/, host_vars/) from infra.yml.
+#[derive(Debug, Parser)]
+#[command(name = "generate", version, infer_long_args = true)]
+#[command(after_help = "Examples:\n  generate infra.yml\n  generate --dry-run --diff infra/\n  generate --clean-orphans --base-dir out infra.yml")]
+pub struct Cli {
+    /// Path to infra.yml or an infra/ directory
+    #[arg(value_name = "INFRA")]
+    pub infra_file: PathBuf,
+    /// Preview without writing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove orphan files
+    #[arg(long)]
+    pub clean_orphans: bool,
+    /// Output base directory
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub base_dir: PathBuf,
+    /// Print a unified diff of every file that would change
+    #[arg(long)]
+    pub diff: bool,
+    /// Reject unknown keys in infra.yml, naming the closest known key
+    #[arg(long)]
+    pub strict: bool,
+}
