@@ -25,6 +25,7 @@ set -euo pipefail
 ALIAS="${RIG_IMAGE_ALIAS:-rig-busybox}"
 LOG="${RIG_LOG:-/var/log/incusd-rig.log}"
 PIDFILE=/run/incusd-rig.pid
+INCUSD=/usr/libexec/incus/incusd
 tmp=""
 
 say() { printf 'incus-rig: %s\n' "$*" >&2; }
@@ -34,7 +35,11 @@ daemon_up() { timeout 10 incus query /1.0 >/dev/null 2>&1; }
 image_present() { timeout 10 incus image info "$ALIAS" >/dev/null 2>&1; }
 
 install_packages() {
-    command -v incus >/dev/null && return
+    # The image needs a *static* busybox; a running daemon may be any incus.
+    if { daemon_up || [ -x "$INCUSD" ]; } \
+        && dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q ' installed'; then
+        return
+    fi
     local f files=()
     for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
         [ -f "$f" ] && files+=("$f")
@@ -66,7 +71,7 @@ start_daemon() {
     daemon_up && return
     mkdir -p /var/lib/incus /var/log/incus
     say "starting incusd (log: $LOG)"
-    PATH="/usr/libexec/incus:$PATH" setsid /usr/libexec/incus/incusd --group incus-admin \
+    PATH="/usr/libexec/incus:$PATH" setsid "$INCUSD" --group incus-admin \
         >>"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
     incus admin waitready --timeout=60 >/dev/null || { tail -n 20 "$LOG" >&2; die "incusd did not start"; }
@@ -161,8 +166,10 @@ cmd_teardown() {
     done
     say "stopping incusd"
     timeout 60 incus admin shutdown >/dev/null 2>&1 || true
-    if [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-        kill "$(cat "$PIDFILE")"
+    local pid
+    pid=$(cat "$PIDFILE" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = incusd ]; then
+        kill "$pid" 2>/dev/null || true
     fi
     rm -f "$PIDFILE"
 }

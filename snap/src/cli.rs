@@ -1,46 +1,137 @@
-//! Command line of `snap`: the subcommands of upstream's snap.sh.
+//! Command line of `snap`, parsed by hand so that every usage message and
+//! exit code is the one snap.sh gave (clap would exit 2 with its own text).
 
-use clap::{Parser, Subcommand};
-
-/// Snapshot management for anklume instances, with instance-to-project resolution.
-///
-/// Use "self" as instance name to mean this host. Default snapshot name:
-/// snap-YYYYMMDD-HHMMSS.
-#[derive(Debug, Parser)]
-#[command(name = "snap", version)]
-#[command(after_help = "Examples:\n  snap create anklume-instance\n  snap create self my-checkpoint\n  snap restore anklume-instance snap-20250210-143000\n  snap list\n  snap list --json")]
-pub struct Cli {
-    /// Address an Incus remote or cluster instead of the local daemon
-    #[arg(long, global = true, env = "ANKLUME_INCUS_REMOTE", value_name = "NAME")]
-    pub remote: Option<String>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Create { instance: String, name: Option<String> },
+    Restore { force: bool, instance: String, name: String },
+    List { instance: Option<String>, json: bool },
+    Delete { instance: String, name: String },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Create a snapshot
-    Create {
-        /// Instance name, or "self"
-        instance: String,
-        /// Snapshot name (default snap-YYYYMMDD-HHMMSS)
-        name: Option<String>,
-    },
-    /// Restore a snapshot
-    Restore {
-        /// Skip the confirmation when restoring the instance you run in
-        #[arg(long)]
-        force: bool,
-        instance: String,
-        name: String,
-    },
-    /// List snapshots of one instance, or of every instance
-    List {
-        instance: Option<String>,
-        /// Machine-readable output: instance, project, snapshot, created_at
-        #[arg(long)]
-        json: bool,
-    },
-    /// Delete a snapshot
-    Delete { instance: String, name: String },
+/// The parsed command line: the command and an optional Incus remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cli {
+    pub remote: Option<String>,
+    pub command: Command,
+}
+
+pub const USAGE: &str = "\
+Usage: snap [--remote NAME] <command> [args]
+
+Commands:
+  create   <instance|self> [snap-name]          Create a snapshot
+  restore  [--force] <instance|self> <snap-name> Restore a snapshot
+  list     [instance|self] [--json]              List snapshots
+  delete   <instance|self> <snap-name>           Delete a snapshot
+  help                                           Show this help
+
+Use \"self\" as instance name to auto-detect from hostname.
+Default snapshot name: snap-YYYYMMDD-HHMMSS
+--remote NAME (or ANKLUME_INCUS_REMOTE) addresses an Incus remote or cluster.
+
+Examples:
+  snap create anklume-instance
+  snap create self my-checkpoint
+  snap restore anklume-instance snap-20250210-143000
+  snap restore self my-checkpoint
+  snap list
+  snap list self
+  snap list --json
+";
+
+/// Parse `args` (without the program name). Errors are the message to print
+/// after `ERROR: `; they exit 1 like the script's `die`.
+pub fn parse(args: &[String]) -> Result<Cli, String> {
+    let mut remote = std::env::var("ANKLUME_INCUS_REMOTE").ok().filter(|r| !r.is_empty());
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--remote" {
+            remote = Some(it.next().ok_or("--remote needs a remote name")?.clone());
+        } else if let Some(r) = a.strip_prefix("--remote=") {
+            remote = Some(r.to_owned());
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    Ok(Cli { remote, command: command(&rest)? })
+}
+
+fn command(args: &[String]) -> Result<Command, String> {
+    let Some((cmd, rest)) = args.split_first() else {
+        return Ok(Command::Help);
+    };
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    match cmd.as_str() {
+        "create" => match rest.as_slice() {
+            [instance] => Ok(Command::Create { instance: instance.to_string(), name: None }),
+            [instance, name, ..] => Ok(Command::Create {
+                instance: instance.to_string(),
+                name: Some(name.to_string()),
+            }),
+            [] => Err("Usage: snap create <instance|self> [snap-name]".into()),
+        },
+        "restore" => {
+            let (force, rest) = match rest.split_first() {
+                Some((&"--force", tail)) => (true, tail),
+                _ => (false, rest.as_slice()),
+            };
+            match rest {
+                [instance, name, ..] => Ok(Command::Restore {
+                    force,
+                    instance: instance.to_string(),
+                    name: name.to_string(),
+                }),
+                _ => Err("Usage: snap restore [--force] <instance|self> <snap-name>".into()),
+            }
+        }
+        "list" => {
+            let json = rest.contains(&"--json");
+            let instance = rest.iter().find(|a| **a != "--json").map(|s| s.to_string());
+            Ok(Command::List { instance, json })
+        }
+        "delete" => match rest.as_slice() {
+            [instance, name, ..] => {
+                Ok(Command::Delete { instance: instance.to_string(), name: name.to_string() })
+            }
+            _ => Err("Usage: snap delete <instance|self> <snap-name>".into()),
+        },
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        other => Err(format!("Unknown command: {other}. Run 'snap help' for usage.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Command, String> {
+        command(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(p(&[]), Ok(Command::Help));
+        assert_eq!(p(&["help"]), Ok(Command::Help));
+        assert_eq!(
+            p(&["restore", "--force", "self", "s"]),
+            Ok(Command::Restore { force: true, instance: "self".into(), name: "s".into() })
+        );
+        assert_eq!(
+            p(&["list", "--json"]),
+            Ok(Command::List { instance: None, json: true })
+        );
+        assert_eq!(p(&["create"]), Err("Usage: snap create <instance|self> [snap-name]".into()));
+        assert_eq!(p(&["zap"]), Err("Unknown command: zap. Run 'snap help' for usage.".into()));
+    }
+
+    #[test]
+    fn remote_anywhere() {
+        let args: Vec<String> = ["--remote", "lab", "list"].iter().map(|s| s.to_string()).collect();
+        let cli = parse(&args).unwrap();
+        assert_eq!(cli.remote.as_deref(), Some("lab"));
+    }
 }

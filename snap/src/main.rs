@@ -1,10 +1,10 @@
 //! `snap`: create, restore, list and delete Incus snapshots by instance name.
 
 mod cli;
-
-use clap::Parser;
+mod run;
 
 fn main() {
-    let _cli = cli::Cli::parse();
-    shared::error::die("snap is not implemented yet in this build (see issue #4)", 1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cli = cli::parse(&args).unwrap_or_else(|e| shared::error::die(e, 1));
+    std::process::exit(run::run(cli));
 }

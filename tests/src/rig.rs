@@ -1,0 +1,222 @@
+//! The real-Incus test rig, seen from Rust.
+//!
+//! `scripts/incus-rig.sh setup` starts a throw-away Incus daemon with a `dir`
+//! pool and a local busybox image. Tests call [`require`] first: it returns
+//! `false` (after a loud skip message) when the rig is down, and panics
+//! instead when `$CI` is set so CI can never silently skip. Each test then
+//! works inside its own [`Project`], which deletes everything on drop.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Incus limits project names to 63 characters.
+const MAX_PROJECT_NAME: usize = 63;
+
+/// Workspace root: the parent of this crate's manifest directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent directory")
+        .to_path_buf()
+}
+
+/// The rig script, `scripts/incus-rig.sh`.
+pub fn script() -> PathBuf {
+    workspace_root().join("scripts/incus-rig.sh")
+}
+
+/// Image alias the rig imports (`RIG_IMAGE_ALIAS`, default `rig-busybox`).
+pub fn image_alias() -> String {
+    std::env::var("RIG_IMAGE_ALIAS")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "rig-busybox".to_owned())
+}
+
+/// True when the rig is ready. When it is not: panics under CI (`$CI` set and
+/// non-empty), otherwise prints a loud skip message and returns false.
+pub fn require() -> bool {
+    let ready = Command::new("bash")
+        .arg(script())
+        .arg("status")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if ready {
+        return true;
+    }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!(
+            "the real Incus rig must be set up in CI: run `scripts/incus-rig.sh setup` \
+             before `cargo test -p e2e`"
+        );
+    }
+    // Write to the stderr handle directly: libtest captures `eprintln!` of
+    // passing tests, and a skip must be seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED: real Incus rig not running — run scripts/incus-rig.sh setup (as root) ***\n"
+    );
+    false
+}
+
+/// Runs `incus` with `args` without judging the outcome.
+pub fn incus_output<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    Command::new("incus")
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run incus {args:?}: {e}"))
+}
+
+/// Runs `incus` with `args` and returns its stdout; panics with stderr on failure.
+pub fn incus<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let out = incus_output(&args);
+    if !out.status.success() {
+        panic!(
+            "incus {args:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    String::from_utf8(out.stdout).expect("incus prints UTF-8")
+}
+
+/// A project name from `prefix`, the pid and a counter: only `[a-z0-9-]`, at
+/// most 63 characters, never empty or starting with `-`.
+pub fn project_name(prefix: &str, pid: u32, n: usize) -> String {
+    let suffix = format!("-{pid}-{n}");
+    let mut clean: String = prefix
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    clean = clean.trim_start_matches('-').to_owned();
+    if clean.is_empty() {
+        clean.push('t');
+    }
+    clean.truncate(MAX_PROJECT_NAME - suffix.len());
+    clean + &suffix
+}
+
+/// An Incus project owned by one test, with images and profiles shared from
+/// the default project. Dropping it force-deletes its instances and itself.
+#[derive(Debug)]
+pub struct Project {
+    name: String,
+}
+
+impl Project {
+    /// Creates a uniquely named project (`prefix-<pid>-<counter>`).
+    pub fn new(prefix: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let name = project_name(prefix, std::process::id(), n);
+        incus([
+            "project",
+            "create",
+            &name,
+            "-c",
+            "features.images=false",
+            "-c",
+            "features.profiles=false",
+        ]);
+        Project { name }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Runs `incus <args> --project <name>` and returns stdout.
+    pub fn incus(&self, args: &[&str]) -> String {
+        incus(args.iter().copied().chain(["--project", &self.name]))
+    }
+
+    /// Creates `instance` from the rig image; starts it when `start`.
+    pub fn launch(&self, instance: &str, start: bool) {
+        let verb = if start { "launch" } else { "init" };
+        self.incus(&[verb, &image_alias(), instance, "--quiet"]);
+    }
+
+    /// Runs `cmd` inside `instance` and returns its stdout.
+    pub fn exec(&self, instance: &str, cmd: &[&str]) -> String {
+        let mut args = vec!["exec", instance, "--project", &self.name, "--"];
+        args.extend_from_slice(cmd);
+        incus(args)
+    }
+
+    /// Copies the host file `src` to `dest` (absolute path) inside `instance`.
+    pub fn push_file(&self, instance: &str, src: &Path, dest: &str) {
+        let src = src.to_str().expect("UTF-8 path");
+        self.incus(&["file", "push", "--quiet", src, &format!("{instance}{dest}")]);
+    }
+
+    /// Names of the project's instances.
+    pub fn instances(&self) -> Vec<String> {
+        self.incus(&["list", "--format", "csv", "--columns", "n"])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        // No `incus project delete --force`: with features.profiles=false,
+        // Incus 6.0 would empty the default project's profile (lxc/incus#2416).
+        let listed = incus_output(["list", "--project", &self.name, "-f", "csv", "-c", "n"]);
+        let names = String::from_utf8_lossy(&listed.stdout).into_owned();
+        let mut failures = Vec::new();
+        for instance in names.lines() {
+            let out = incus_output(["delete", "--force", "--project", &self.name, instance]);
+            if !out.status.success() {
+                failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+            }
+        }
+        let out = incus_output(["project", "delete", &self.name]);
+        if !out.status.success() {
+            failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        // Never panic in drop (it may run during an unwind); warn instead.
+        if !failures.is_empty() {
+            eprintln!(
+                "warning: cleanup of Incus project {} failed: {}",
+                self.name,
+                failures.join("; ").trim_end()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_name;
+
+    #[test]
+    fn project_names_are_valid() {
+        assert_eq!(project_name("snap", 42, 0), "snap-42-0");
+        assert_eq!(project_name("My_Test.x", 1, 2), "my-test-x-1-2");
+        assert_eq!(project_name("--", 1, 2), "t-1-2");
+        let long = project_name(&"a".repeat(100), 4_294_967_295, 12345);
+        assert_eq!(long.len(), 63);
+        assert!(long.ends_with("-4294967295-12345"));
+    }
+}
