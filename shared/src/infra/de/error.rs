@@ -52,7 +52,10 @@ pub struct DeError {
 
 impl DeError {
     pub(crate) fn at(path: &Path, message: impl Into<String>) -> DeError {
-        DeError { path: Some(path.to_vec()), message: message.into() }
+        DeError {
+            path: Some(path.to_vec()),
+            message: message.into(),
+        }
     }
 
     /// Give the error the path of the node it came out of, unless a deeper
@@ -104,13 +107,19 @@ impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError { path: None, message: msg.to_string() }
+        DeError {
+            path: None,
+            message: msg.to_string(),
+        }
     }
 
     // serde's default reads "invalid type: integer `5`, expected a string";
     // say it the way the rest of our messages do.
     fn invalid_type(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
-        de::Error::custom(format_args!("expected {exp}, got {}", unexpected_kind(&unexp)))
+        de::Error::custom(format_args!(
+            "expected {exp}, got {}",
+            unexpected_kind(&unexp)
+        ))
     }
 
     fn invalid_value(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
@@ -196,7 +205,9 @@ mod tests {
     fn innermost_path_wins() {
         let inner = Path::default().child(PathSeg::Key("a".into()));
         let outer = Path::default();
-        let e = <DeError as de::Error>::custom("bad").located(&inner).located(&outer);
+        let e = <DeError as de::Error>::custom("bad")
+            .located(&inner)
+            .located(&outer);
         assert_eq!(e.to_string(), "a: bad");
     }
 
