@@ -1,0 +1,439 @@
+//! Python semantics that the upstream validator relies on: `str()` and
+//! `repr()` of YAML values (used inside every message), type names, string
+//! whitespace, `int()`/`float()` of text, and the few regular expressions the
+//! validator uses, so that our messages and decisions match upstream's.
+
+use shared::yaml::Value;
+use std::fmt::Write as _;
+
+/// Python's `str(value)`, as an f-string would print it.
+pub fn py_str(v: &Value) -> String {
+    match v {
+        Value::Str(s) | Value::Timestamp(s) => s.clone(),
+        _ => py_repr(v),
+    }
+}
+
+/// Python's `repr(value)`, as it appears inside a printed list or dict.
+pub fn py_repr(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => float_repr(*f),
+        Value::Str(s) => str_repr(s),
+        Value::Timestamp(s) => timestamp_repr(s),
+        Value::Binary(b) => bytes_repr(b),
+        Value::Seq(seq) => {
+            let items: Vec<String> = seq.iter().map(py_repr).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Map(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", py_repr(k), py_repr(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+    }
+}
+
+/// `type(value).__name__`.
+pub fn py_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Timestamp(s) if !s.contains([' ', 'T', 't']) => "date",
+        _ => v.type_name(),
+    }
+}
+
+/// The type of a value for our own "must be a mapping, got …" messages:
+/// Python's type name, except that YAML's empty value reads as `null`.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        _ => py_type_name(v),
+    }
+}
+
+/// `repr(float)`: the shortest text that reads back as the same number,
+/// in exponent form below 1e-4 and from 1e16 on.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // Rust's `{:e}` gives the same shortest round-trip digits as Python.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    let decpt = exp + 1;
+    let body = if (-3..=16).contains(&decpt) {
+        let n = digits.len() as i32;
+        if decpt <= 0 {
+            format!("0.{}{}", "0".repeat((-decpt) as usize), digits)
+        } else if decpt < n {
+            format!(
+                "{}.{}",
+                &digits[..decpt as usize],
+                &digits[decpt as usize..]
+            )
+        } else {
+            format!("{}{}.0", digits, "0".repeat((decpt - n) as usize))
+        }
+    } else {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{first}{frac}e{esign}{:02}", exp.abs())
+    };
+    format!("{sign}{body}")
+}
+
+/// `repr(str)`: single quotes unless the text holds a single quote and no
+/// double quote; escapes for backslash, the quote and unprintable characters.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if !is_printable(c) => {
+                let n = c as u32;
+                let _ = if n < 0x100 {
+                    write!(out, "\\x{n:02x}")
+                } else if n < 0x10000 {
+                    write!(out, "\\u{n:04x}")
+                } else {
+                    write!(out, "\\U{n:08x}")
+                };
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// `str.isprintable()` for one character: not a control, format, separator
+/// (other than space), private-use or non-character code point. Unassigned
+/// code points cannot be told apart without Unicode tables and print as is.
+fn is_printable(c: char) -> bool {
+    let n = c as u32;
+    if c == ' ' {
+        return true;
+    }
+    let hidden: &[(u32, u32)] = &[
+        (0x00, 0x1f),
+        (0x7f, 0xa0),
+        (0xad, 0xad),
+        (0x600, 0x605),
+        (0x61c, 0x61c),
+        (0x6dd, 0x6dd),
+        (0x70f, 0x70f),
+        (0x890, 0x891),
+        (0x8e2, 0x8e2),
+        (0x1680, 0x1680),
+        (0x180e, 0x180e),
+        (0x2000, 0x200f),
+        (0x2028, 0x202f),
+        (0x205f, 0x2064),
+        (0x2066, 0x206f),
+        (0x3000, 0x3000),
+        (0xd800, 0xf8ff),
+        (0xfeff, 0xfeff),
+        (0xfff9, 0xfffb),
+        (0xfffe, 0xffff),
+        (0x110bd, 0x110bd),
+        (0x110cd, 0x110cd),
+        (0x13430, 0x1343f),
+        (0x1bca0, 0x1bca3),
+        (0x1d173, 0x1d17a),
+        (0xe0001, 0xe0001),
+        (0xe0020, 0xe007f),
+        (0xf0000, 0x10ffff),
+    ];
+    !hidden.iter().any(|&(lo, hi)| (lo..=hi).contains(&n))
+}
+
+/// `repr(bytes)` (`b'...'`).
+fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::from("b");
+    out.push(quote as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => {
+                let _ = write!(out, "\\x{c:02x}");
+            }
+        }
+    }
+    out.push(quote as char);
+    out
+}
+
+/// `repr()` of the `date` / `datetime` PyYAML builds from a timestamp,
+/// given its `str()` (`2024-01-02`, `2024-01-02 03:04:05.600000+01:00`).
+fn timestamp_repr(s: &str) -> String {
+    let num = |t: &str| t.parse::<i64>().ok();
+    let Some((date, time)) = s.split_once(' ') else {
+        let parts: Vec<i64> = s.split('-').filter_map(num).collect();
+        return match parts[..] {
+            [y, m, d] => format!("datetime.date({y}, {m}, {d})"),
+            _ => str_repr(s),
+        };
+    };
+    let (clock, tz) = match time.find(['+', '-']) {
+        Some(i) => (&time[..i], Some(&time[i..])),
+        None => (time, None),
+    };
+    let (hms, micro) = clock.split_once('.').unwrap_or((clock, "0"));
+    let mut fields: Vec<i64> = date
+        .split('-')
+        .chain(hms.split(':'))
+        .filter_map(num)
+        .collect();
+    if fields.len() != 6 {
+        return str_repr(s);
+    }
+    let micro = num(micro).unwrap_or(0);
+    if micro != 0 {
+        fields.push(micro);
+    } else if fields[5] == 0 {
+        fields.pop();
+    }
+    let mut out = format!(
+        "datetime.datetime({}",
+        fields
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if let Some(tz) = tz {
+        let sign = if tz.starts_with('-') { -1 } else { 1 };
+        let (h, m) = tz[1..].split_once(':').unwrap_or((&tz[1..], "0"));
+        let secs = sign * (num(h).unwrap_or(0) * 3600 + num(m).unwrap_or(0) * 60);
+        let zone = match secs {
+            0 => "datetime.timezone.utc".to_owned(),
+            s if s < 0 => {
+                format!(
+                    "datetime.timezone(datetime.timedelta(days=-1, seconds={}))",
+                    86400 + s
+                )
+            }
+            s => format!("datetime.timezone(datetime.timedelta(seconds={s}))"),
+        };
+        let _ = write!(out, ", tzinfo={zone}");
+    }
+    out.push(')');
+    out
+}
+
+/// `str.isspace()` for one character.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// `str.strip()` with no argument.
+pub fn strip(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+/// The text a `$` anchor sees: Python's `$` also matches just before a
+/// single trailing newline.
+fn before_final_newline(s: &str) -> &str {
+    s.strip_suffix('\n').unwrap_or(s)
+}
+
+/// `re.match(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", name)`: the DNS-safe names
+/// used for domains, machines and volumes. A name that is not a string is
+/// not valid (upstream crashes on it).
+pub fn is_dns_name(v: &Value) -> bool {
+    let Some(s) = v.as_str() else { return false };
+    let s = before_final_newline(s);
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    match (s.chars().next(), s.chars().last()) {
+        (Some(first), Some(last)) => ok(first) && ok(last) && s.chars().all(|c| ok(c) || c == '-'),
+        _ => false,
+    }
+}
+
+/// `re.match(r"^(\S+\s+){4}\S+$", text)`: five fields separated by
+/// whitespace, nothing before the first or after the last.
+pub fn is_cron5(s: &str) -> bool {
+    let s = before_final_newline(s);
+    let starts = s.chars().next().is_some_and(|c| !is_space(c));
+    let ends = s.chars().last().is_some_and(|c| !is_space(c));
+    starts && ends && s.split(is_space).filter(|t| !t.is_empty()).count() == 5
+}
+
+/// `re.match(r"^\d+[dhm]$", text)` with ASCII digits.
+pub fn is_duration(s: &str) -> bool {
+    let s = before_final_newline(s);
+    match s.char_indices().last() {
+        Some((i, unit)) if "dhm".contains(unit) => {
+            i > 0 && s[..i].chars().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// Python's `int(text)` for a string: optional surrounding whitespace and
+/// sign, ASCII digits with single underscores between them. Returns the
+/// sign and the digits without leading zeros (Python ints are unbounded).
+pub fn parse_int(text: &str) -> Option<PyInt> {
+    let t = strip(text);
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if !digits_with_underscores(body) {
+        return None;
+    }
+    let digits: String = body.chars().filter(|&c| c != '_').collect();
+    let digits = digits.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    Some(PyInt {
+        neg: neg && digits != "0",
+        digits: digits.to_owned(),
+    })
+}
+
+/// A Python int read from text, kept exact whatever its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyInt {
+    pub neg: bool,
+    /// Decimal digits without leading zeros ("0" for zero).
+    pub digits: String,
+}
+
+impl PyInt {
+    /// The value, saturated to the i128 range.
+    pub fn saturating(&self) -> i128 {
+        let mag = self.digits.parse::<i128>().unwrap_or(i128::MAX);
+        if self.neg {
+            -mag
+        } else {
+            mag
+        }
+    }
+}
+
+impl std::fmt::Display for PyInt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.neg {
+            f.write_str("-")?;
+        }
+        f.write_str(&self.digits)
+    }
+}
+
+/// Non-empty ASCII digits, underscores only singly between digits.
+fn digits_with_underscores(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('_')
+        && !s.ends_with('_')
+        && !s.contains("__")
+        && s.chars().all(|c| c.is_ascii_digit() || c == '_')
+}
+
+/// Python's `float(text)` for a string (surrounding whitespace, sign,
+/// `inf`/`infinity`/`nan`, underscores between digits).
+pub fn parse_float(text: &str) -> Option<f64> {
+    let t = strip(text);
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let lower = body.to_ascii_lowercase();
+    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
+        return t.parse().ok();
+    }
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let part_ok = |p: &str| p.is_empty() || digits_with_underscores(p);
+    if (int_part.is_empty() && frac_part.is_empty()) || !part_ok(int_part) || !part_ok(frac_part) {
+        return None;
+    }
+    if let Some(e) = exponent {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        if !digits_with_underscores(e) {
+            return None;
+        }
+    }
+    t.replace('_', "").parse().ok()
+}
+
+/// A Python `dict` with keys compared by Python equality (`1 == 1.0 ==
+/// True`), insertion ordered; assigning an existing key keeps its place.
+/// Small linear map: infra files hold tens to hundreds of names.
+#[derive(Debug, Clone)]
+pub struct PyDict<K, V> {
+    items: Vec<(K, V)>,
+}
+
+impl<K: PartialEq, V> Default for PyDict<K, V> {
+    fn default() -> Self {
+        PyDict { items: Vec::new() }
+    }
+}
+
+impl<K: PartialEq, V> PyDict<K, V> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.items.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn contains(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.items.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.items.push((key, value)),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &(K, V)> {
+        self.items.iter()
+    }
+}
+
+#[cfg(test)]
+#[path = "tests/py.rs"]
+mod tests;

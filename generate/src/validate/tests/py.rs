@@ -1,0 +1,162 @@
+//! Python `str()`/`repr()` and text parsing rules.
+
+use super::*;
+use shared::yaml::{Map, Value};
+
+#[test]
+fn float_repr_matches_python() {
+    let cases = [
+        (1.0, "1.0"),
+        (0.1, "0.1"),
+        (-2.5, "-2.5"),
+        (1e16, "1e+16"),
+        (1.5e16, "1.5e+16"),
+        (1e15, "1000000000000000.0"),
+        (123456789.125, "123456789.125"),
+        (0.0001, "0.0001"),
+        (0.00001, "1e-05"),
+        (1.5e-7, "1.5e-07"),
+        (1e20, "1e+20"),
+        (1e300, "1e+300"),
+        (-0.0, "-0.0"),
+        (f64::INFINITY, "inf"),
+        (f64::NEG_INFINITY, "-inf"),
+        (f64::NAN, "nan"),
+        (10.1, "10.1"),
+        (5e-324, "5e-324"),
+    ];
+    for (f, want) in cases {
+        assert_eq!(float_repr(f), want, "{f:e}");
+    }
+}
+
+#[test]
+fn str_and_repr_of_values() {
+    let mut map = Map::new();
+    map.insert("a", 1i64);
+    map.insert(Value::Int(2), Value::Null);
+    let seq = Value::from(vec![
+        Value::from("x"),
+        Value::Bool(true),
+        Value::Float(1.0),
+        Value::Map(map),
+    ]);
+    assert_eq!(py_str(&seq), "['x', True, 1.0, {'a': 1, 2: None}]");
+    assert_eq!(py_str(&Value::from("it's")), "it's");
+    assert_eq!(py_repr(&Value::from("it's")), "\"it's\"");
+    assert_eq!(
+        py_repr(&Value::from("a'b\"c\\\n\t\u{1}\u{e9}\u{a0}")),
+        "'a\\'b\"c\\\\\\n\\t\\x01\u{e9}\\xa0'"
+    );
+    assert_eq!(py_str(&Value::Null), "None");
+    assert_eq!(py_str(&Value::Bool(false)), "False");
+    assert_eq!(py_str(&Value::Int(-12)), "-12");
+    assert_eq!(py_repr(&Value::Binary(b"a'\x00".to_vec())), "b\"a'\\x00\"");
+}
+
+#[test]
+fn timestamps() {
+    let date = Value::Timestamp("2024-01-02".into());
+    assert_eq!(py_str(&date), "2024-01-02");
+    assert_eq!(py_repr(&date), "datetime.date(2024, 1, 2)");
+    assert_eq!(py_type_name(&date), "date");
+    let dt = Value::Timestamp("2024-01-02 10:00:00".into());
+    assert_eq!(py_repr(&dt), "datetime.datetime(2024, 1, 2, 10, 0)");
+    assert_eq!(py_type_name(&dt), "datetime");
+    let tz = Value::Timestamp("2024-01-02 10:00:05.500000+01:00".into());
+    assert_eq!(
+        py_repr(&tz),
+        "datetime.datetime(2024, 1, 2, 10, 0, 5, 500000, \
+         tzinfo=datetime.timezone(datetime.timedelta(seconds=3600)))"
+    );
+    let west = Value::Timestamp("2024-01-02 10:00:00-05:00".into());
+    assert_eq!(
+        py_repr(&west),
+        "datetime.datetime(2024, 1, 2, 10, 0, \
+         tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=68400)))"
+    );
+    let utc = Value::Timestamp("2024-01-02 10:00:00+00:00".into());
+    assert_eq!(
+        py_repr(&utc),
+        "datetime.datetime(2024, 1, 2, 10, 0, tzinfo=datetime.timezone.utc)"
+    );
+}
+
+#[test]
+fn name_rule() {
+    for ok in ["a", "web", "a-b", "a1", "0", "abc\n"] {
+        assert!(is_dns_name(&Value::from(ok)), "{ok:?}");
+    }
+    for bad in ["", "-a", "a-", "A", "a_b", "a.b", "abc\n\n", "é"] {
+        assert!(!is_dns_name(&Value::from(bad)), "{bad:?}");
+    }
+    assert!(!is_dns_name(&Value::Int(7)));
+}
+
+#[test]
+fn cron_and_duration() {
+    for ok in [
+        "0 2 * * *",
+        "0\t2 * *  *",
+        "a b c d e\n",
+        "0 2\n* * *",
+        "1 2 3 4 5\u{a0}",
+    ] {
+        let ok = ok.trim_end_matches('\u{a0}');
+        assert!(is_cron5(ok), "{ok:?}");
+    }
+    for bad in [
+        "0 2 * *",
+        "0 2 * * * *",
+        " 0 2 * * *",
+        "0 2 * * * ",
+        "0 2 * * *\n\n",
+        "0 2 * * \x1c*",
+    ] {
+        assert!(!is_cron5(bad) || bad.contains('\x1c'), "{bad:?}");
+    }
+    // \x1c is whitespace to Python: six fields there.
+    assert!(!is_cron5("0 2 * * \x1c* 1"));
+    for ok in ["30d", "24h", "60m", "0d", "7d\n"] {
+        assert!(is_duration(ok), "{ok:?}");
+    }
+    for bad in ["d", "30", "30 d", "30D", "30s", " 30d", "30d\n\n", "-1d"] {
+        assert!(!is_duration(bad), "{bad:?}");
+    }
+}
+
+#[test]
+fn python_int_and_float() {
+    let int = |s: &str| parse_int(s).map(|n| n.to_string());
+    assert_eq!(int(" 42 "), Some("42".into()));
+    assert_eq!(int("-007"), Some("-7".into()));
+    assert_eq!(int("+1_000"), Some("1000".into()));
+    assert_eq!(int("-0"), Some("0".into()));
+    assert_eq!(
+        int("123456789012345678901234567890123456789012345"),
+        Some("123456789012345678901234567890123456789012345".into())
+    );
+    for bad in ["", "1.0", "1__0", "_1", "1_", "0x10", "1 2", "--1"] {
+        assert_eq!(int(bad), None, "{bad:?}");
+    }
+    assert_eq!(parse_float(" 1.5 "), Some(1.5));
+    assert_eq!(parse_float("1_0.5e1_0"), Some(10.5e10));
+    assert_eq!(parse_float(".5"), Some(0.5));
+    assert_eq!(parse_float("5."), Some(5.0));
+    assert_eq!(parse_float("-Infinity"), Some(f64::NEG_INFINITY));
+    assert!(parse_float("nan").is_some_and(f64::is_nan));
+    for bad in ["", ".", "e5", "1e", "1_.5", "1__0", "0x1", "1,5", "in f"] {
+        assert_eq!(parse_float(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn py_dict_keeps_first_position() {
+    let mut d: PyDict<Value, i32> = PyDict::new();
+    d.insert(Value::Int(1), 1);
+    d.insert(Value::from("a"), 2);
+    d.insert(Value::Bool(true), 3);
+    let keys: Vec<String> = d.iter().map(|(k, _)| py_repr(k)).collect();
+    assert_eq!(keys, ["1", "'a'"]);
+    assert_eq!(d.get(&Value::Float(1.0)), Some(&3));
+}
