@@ -1,9 +1,603 @@
 //! Writing a [`Value`] as YAML text identical to anklume's PyYAML dumper.
+//!
+//! anklume's generator wrote its files with PyYAML and users diff our output
+//! against theirs, so this follows PyYAML 6's representer, serializer and
+//! emitter step by step rather than producing "equivalent" YAML. The event
+//! state machine is replaced by recursion that makes the same cursor calls in
+//! the same order; the scalar rules live in `emit_scalar.rs`.
 
-use super::Value;
+use super::emit_scalar::{analyze, resolve, Analysis, Tag, Writer};
+use super::{Map, NodeId, Value};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 
 /// Dump like `yaml.dump(v, Dumper=SafeDumper with indented sequences and
 /// empty nulls, default_flow_style=False, sort_keys=False, allow_unicode=True)`.
-pub fn dump(_value: &Value) -> String {
-    String::new()
+pub fn dump(value: &Value) -> String {
+    // Most documents share no node, so the anchor pre-pass over the whole
+    // tree is only paid for when the first attempt meets a node twice.
+    let first = Emitter::run(value, HashMap::new());
+    if !first.repeated {
+        return first.w.out;
+    }
+    let mut shared = HashMap::new();
+    assign_anchors(value, &mut shared, &mut 0);
+    Emitter::run(value, shared).w.out
+}
+
+/// A container that appears (by identity) somewhere in the document.
+struct Shared {
+    anchor: Option<u32>,
+    emitted: bool,
+}
+
+/// The serializer's `anchor_node`: a container gets an anchor the second
+/// time it is met, numbered in that order, and is not walked again.
+fn assign_anchors(value: &Value, shared: &mut HashMap<NodeId, Shared>, last: &mut u32) {
+    let id = match value {
+        Value::Seq(s) => s.id,
+        Value::Map(m) => m.id,
+        _ => return,
+    };
+    if id != 0 {
+        if let Some(node) = shared.get_mut(&id) {
+            if node.anchor.is_none() {
+                *last += 1;
+                node.anchor = Some(*last);
+            }
+            return;
+        }
+        let fresh = Shared {
+            anchor: None,
+            emitted: false,
+        };
+        shared.insert(id, fresh);
+    }
+    // Scalars are filtered here rather than by a call per item: this pass
+    // walks the whole document and must stay cheap.
+    let mut visit = |v: &Value| {
+        if matches!(v, Value::Seq(_) | Value::Map(_)) {
+            assign_anchors(v, shared, last);
+        }
+    };
+    match value {
+        Value::Seq(s) => s.iter().for_each(visit),
+        Value::Map(m) => m.iter().for_each(|(k, v)| {
+            visit(k);
+            visit(v);
+        }),
+        _ => {}
+    }
+}
+
+/// The emitter contexts that change the output (`root_context` makes a plain
+/// scalar open-ended; `simple_key_context` forbids folding and multi-line).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Root,
+    Block,
+    SimpleKey,
+}
+
+/// A represented scalar: its tag, text, and whether the representer asked
+/// for the literal style (only `!!binary` does).
+struct Scalar<'a> {
+    tag: Tag,
+    text: &'a str,
+    literal: bool,
+}
+
+struct Emitter {
+    w: Writer,
+    /// Containers with an identity: from [`assign_anchors`], or filled as
+    /// they are met when emitting without anchors first.
+    shared: HashMap<NodeId, Shared>,
+    /// A node was met twice without an anchor: the output must be redone.
+    repeated: bool,
+    /// Reused text buffer for ints, floats and base64.
+    scratch: String,
+    anchor_buf: String,
+}
+
+/// `choose_scalar_style`'s answers (folded `>` is never requested).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+impl Emitter {
+    fn run(value: &Value, shared: HashMap<NodeId, Shared>) -> Self {
+        let mut e = Emitter {
+            w: Writer::new(4096),
+            shared,
+            repeated: false,
+            scratch: String::new(),
+            anchor_buf: String::new(),
+        };
+        e.node(value, Ctx::Root);
+        // DocumentEnd, then StreamEnd closing an open-ended document.
+        e.w.write_indent();
+        if e.w.open_ended {
+            e.w.write_indicator("...", true);
+            e.w.write_indent();
+        }
+        e
+    }
+
+    fn node(&mut self, value: &Value, ctx: Ctx) {
+        match value {
+            Value::Seq(s) => {
+                if self.open(s.id) {
+                    if s.is_empty() {
+                        self.flow_empty("[", "]");
+                    } else {
+                        self.block_sequence(&s.items);
+                    }
+                }
+            }
+            Value::Map(m) => {
+                if self.open(m.id) {
+                    if m.is_empty() {
+                        self.flow_empty("{", "}");
+                    } else {
+                        self.block_mapping(m);
+                    }
+                }
+            }
+            _ => self.with_scalar(value, |e, sc, an| e.scalar(sc, an, ctx)),
+        }
+    }
+
+    /// Writes the `&idNNN` anchor, or the `*idNNN` alias of a container that
+    /// was already written; false when it was an alias.
+    fn open(&mut self, id: NodeId) -> bool {
+        if id == 0 {
+            return true;
+        }
+        let node = self.shared.entry(id).or_insert(Shared {
+            anchor: None,
+            emitted: false,
+        });
+        let alias = node.emitted;
+        let anchor = node.anchor;
+        node.emitted = true;
+        if alias && anchor.is_none() {
+            self.repeated = true;
+            return true;
+        }
+        if let Some(n) = anchor {
+            self.anchor_buf.clear();
+            let indicator = if alias { '*' } else { '&' };
+            let _ = write!(self.anchor_buf, "{indicator}id{n:03}");
+            self.w.write_indicator(&self.anchor_buf, true);
+        }
+        !alias
+    }
+
+    fn is_alias(&self, id: NodeId) -> bool {
+        self.shared.get(&id).is_some_and(|n| n.emitted)
+    }
+
+    /// Empty collections are the only flow nodes: `[]` and `{}`.
+    fn flow_empty(&mut self, open: &str, close: &str) {
+        self.w.indicator(open, true, true, false);
+        self.w.write_indicator(close, false);
+    }
+
+    fn block_sequence(&mut self, items: &[Value]) {
+        let outer = self.w.increase_indent(false);
+        for item in items {
+            self.w.write_indent();
+            self.w.indicator("-", true, false, true);
+            self.node(item, Ctx::Block);
+        }
+        self.w.restore_indent(outer);
+    }
+
+    fn block_mapping(&mut self, map: &Map) {
+        let outer = self.w.increase_indent(false);
+        for (key, value) in map.iter() {
+            self.w.write_indent();
+            self.key(key);
+            self.node(value, Ctx::Block);
+        }
+        self.w.restore_indent(outer);
+    }
+
+    /// `check_simple_key`: `key: value` when the key is an alias, an empty
+    /// collection, or a one-line scalar shorter than 128 characters counting
+    /// its (unwritten) tag; otherwise the `? key` / `: value` form.
+    fn key(&mut self, key: &Value) {
+        let simple = match key {
+            Value::Seq(s) => s.is_empty() || self.is_alias(s.id),
+            Value::Map(m) => m.is_empty() || self.is_alias(m.id),
+            _ => {
+                let mut simple = false;
+                self.with_scalar(key, |e, sc, an| {
+                    simple = !an.empty && !an.multiline && short_key(sc);
+                    let ctx = if simple { Ctx::SimpleKey } else { Ctx::Block };
+                    e.key_start(simple);
+                    e.scalar(sc, an, ctx);
+                });
+                return self.key_end(simple);
+            }
+        };
+        self.key_start(simple);
+        self.node(key, if simple { Ctx::SimpleKey } else { Ctx::Block });
+        self.key_end(simple);
+    }
+
+    fn key_start(&mut self, simple: bool) {
+        if !simple {
+            self.w.indicator("?", true, false, true);
+        }
+    }
+
+    fn key_end(&mut self, simple: bool) {
+        if simple {
+            self.w.write_indicator(":", false);
+        } else {
+            self.w.write_indent();
+            self.w.indicator(":", true, false, true);
+        }
+    }
+
+    /// Represents and analyses a scalar value with the shared text buffer.
+    fn with_scalar(&mut self, value: &Value, f: impl FnOnce(&mut Self, &Scalar, &Analysis)) {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        if let Some(sc) = represent(value, &mut buf) {
+            let an = analyze(sc.text);
+            f(self, &sc, &an);
+        }
+        self.scratch = buf;
+    }
+
+    /// `process_tag` + `expect_scalar` + `process_scalar`.
+    fn scalar(&mut self, sc: &Scalar, an: &Analysis, ctx: Ctx) {
+        let simple_key = ctx == Ctx::SimpleKey;
+        self.w.ascii = an.ascii;
+        let style = choose_style(sc, an, simple_key);
+        if style != Style::Plain && sc.tag != Tag::Str {
+            self.w.write_indicator(sc.tag.text(), true);
+        }
+        let outer = self.w.increase_indent(true);
+        let split = !simple_key;
+        match style {
+            Style::Plain => self.w.write_plain(sc.text, split, ctx == Ctx::Root),
+            Style::Single => self.w.write_single_quoted(sc.text, split),
+            Style::Double => self.w.write_double_quoted(sc.text, split),
+            Style::Literal => self.w.write_literal(sc.text),
+        }
+        self.w.restore_indent(outer);
+    }
+}
+
+/// The key length test of `check_simple_key`, in code points; byte length
+/// bounds it, so counting is only needed for long keys.
+fn short_key(sc: &Scalar) -> bool {
+    let room = 128 - sc.tag.text().len();
+    sc.text.len() < room || sc.text.chars().count() < room
+}
+
+/// `choose_scalar_style` outside flow context: plain when allowed and the
+/// text would read back with the same tag, else single quotes, else double.
+fn choose_style(sc: &Scalar, an: &Analysis, simple_key: bool) -> Style {
+    if !sc.literal
+        && !(simple_key && (an.empty || an.multiline))
+        && an.allow_block_plain
+        && resolve(sc.text) == sc.tag
+    {
+        Style::Plain
+    } else if sc.literal && !simple_key && an.allow_block {
+        Style::Literal
+    } else if !sc.literal && an.allow_single_quoted && !(simple_key && an.multiline) {
+        Style::Single
+    } else {
+        Style::Double
+    }
+}
+
+/// SafeRepresenter plus anklume's `None` → empty scalar; `None` for
+/// containers.
+fn represent<'a>(value: &'a Value, buf: &'a mut String) -> Option<Scalar<'a>> {
+    let (tag, text, literal) = match value {
+        Value::Null => (Tag::Null, "", false),
+        Value::Bool(b) => (Tag::Bool, if *b { "true" } else { "false" }, false),
+        Value::Int(i) => {
+            write_int(*i, buf);
+            (Tag::Int, buf.as_str(), false)
+        }
+        Value::Float(f) => {
+            write_float(*f, buf);
+            (Tag::Float, buf.as_str(), false)
+        }
+        Value::Str(s) => (Tag::Str, s.as_str(), false),
+        Value::Timestamp(s) => (Tag::Timestamp, s.as_str(), false),
+        Value::Binary(b) => {
+            write_base64(b, buf);
+            (Tag::Binary, buf.as_str(), true)
+        }
+        Value::Seq(_) | Value::Map(_) => return None,
+    };
+    Some(Scalar { tag, text, literal })
+}
+
+/// `str(int)`; `i128`'s `Display` goes through the generic formatter, which
+/// costs more than the rest of an integer's emission.
+fn write_int(i: i128, out: &mut String) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    out.extend(digits[at..].iter().map(|&d| d as char));
+}
+
+/// `SafeRepresenter.represent_float`: Python's `repr`, lowercased, with `.0`
+/// put before the exponent when the mantissa has no dot.
+fn write_float(f: f64, out: &mut String) {
+    if f.is_nan() {
+        out.push_str(".nan");
+    } else if f.is_infinite() {
+        out.push_str(if f > 0.0 { ".inf" } else { "-.inf" });
+    } else if f == 0.0 {
+        out.push_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });
+    } else {
+        let sci = python_digits(f.abs());
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        if f < 0.0 {
+            out.push('-');
+        }
+        write_repr_digits(&digits, exp, out);
+    }
+}
+
+/// The digits of Python's `repr`, in Rust's `1.2345e17` form: the fewest
+/// digits that read back as `f`, and among those the closest to `f`. Rust's
+/// `{:e}` finds the fewest but, at 17 digits, not always the closest
+/// (`194484458228096.63` where Python says `...62`); rounding correctly to
+/// that many digits gives Python's choice whenever it still reads back.
+fn python_digits(f: f64) -> String {
+    let shortest = format!("{f:e}");
+    let mantissa = shortest.split('e').next().unwrap_or("");
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+    let nearest = format!("{f:.*e}", digits.saturating_sub(1));
+    if nearest.parse::<f64>() == Ok(f) {
+        nearest
+    } else {
+        shortest
+    }
+}
+
+/// Python's repr switches to exponent form when the decimal point would sit
+/// more than 16 digits right of the first digit or 4 left of it.
+fn write_repr_digits(digits: &str, exp: i32, out: &mut String) {
+    let decpt = exp + 1;
+    let n = digits.len() as i32;
+    if !(-3..=16).contains(&decpt) {
+        let (head, tail) = digits.split_at(1);
+        let tail = if tail.is_empty() { "0" } else { tail };
+        let sign = if exp < 0 { '-' } else { '+' };
+        let _ = write!(out, "{head}.{tail}e{sign}{:02}", exp.abs());
+    } else if decpt <= 0 {
+        out.push_str("0.");
+        push_zeros(out, -decpt);
+        out.push_str(digits);
+    } else if decpt >= n {
+        out.push_str(digits);
+        push_zeros(out, decpt - n);
+        out.push_str(".0");
+    } else {
+        let (int, frac) = digits.split_at(decpt as usize);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    }
+}
+
+fn push_zeros(out: &mut String, n: i32) {
+    for _ in 0..n {
+        out.push('0');
+    }
+}
+
+/// `base64.encodebytes`: 76-character lines, each ending with a newline.
+fn write_base64(data: &[u8], out: &mut String) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for line in data.chunks(57) {
+        for chunk in line.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &b)| acc | ((b as u32) << (16 - 8 * i)));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::Seq;
+
+    fn s(text: &str) -> Value {
+        Value::from(text)
+    }
+
+    fn seq(items: Vec<Value>) -> Value {
+        Value::from(items)
+    }
+
+    fn map(entries: Vec<(Value, Value)>) -> Value {
+        map_id(0, entries)
+    }
+
+    fn map_id(id: NodeId, entries: Vec<(Value, Value)>) -> Value {
+        let mut m = Map::new();
+        m.id = id;
+        for (k, v) in entries {
+            m.insert(k, v);
+        }
+        Value::Map(m)
+    }
+
+    fn strs(items: &[&str]) -> Value {
+        seq(items.iter().map(|t| s(t)).collect())
+    }
+
+    #[test]
+    fn block_collections_are_indented() {
+        let v = map(vec![
+            (s("a"), Value::Int(1)),
+            (
+                s("b"),
+                seq(vec![
+                    s("x"),
+                    map(vec![(s("y"), Value::Int(2)), (s("z"), Value::Int(3))]),
+                ]),
+            ),
+            (s("c"), map(vec![])),
+            (s("d"), seq(vec![])),
+            (s("e"), Value::Null),
+        ]);
+        assert_eq!(
+            dump(&v),
+            "a: 1\nb:\n  - x\n  - y: 2\n    z: 3\nc: {}\nd: []\ne:\n"
+        );
+        let v = seq(vec![
+            strs(&["a", "b"]),
+            seq(vec![]),
+            seq(vec![s("c"), strs(&["d"])]),
+        ]);
+        assert_eq!(dump(&v), "- - a\n  - b\n- []\n- - c\n  - - d\n");
+    }
+
+    #[test]
+    fn strings_that_would_not_read_back_are_quoted() {
+        let v = strs(&[
+            "yes",
+            "010",
+            "1.0",
+            "~",
+            "",
+            "null",
+            "2024-01-01",
+            "<<",
+            "=",
+            "a: b",
+            "a #b",
+            "- x",
+            " lead",
+            "it's",
+        ]);
+        let want = "- 'yes'\n- '010'\n- '1.0'\n- '~'\n- ''\n- 'null'\n- '2024-01-01'\n- '<<'\n\
+                    - '='\n- 'a: b'\n- 'a #b'\n- '- x'\n- ' lead'\n- it's\n";
+        assert_eq!(dump(&v), want);
+        let v = strs(&["a:b", "a#b", "http://x/y", "-x", "café", "😀"]);
+        assert_eq!(dump(&v), "- a:b\n- a#b\n- http://x/y\n- -x\n- café\n- 😀\n");
+    }
+
+    #[test]
+    fn special_characters_use_double_quotes() {
+        let v = strs(&[
+            "tab\there",
+            "bell\x07",
+            "nel\u{85}",
+            "bom\u{feff}",
+            "emoji 😀\t",
+            "cr\r",
+        ]);
+        let want = "- \"tab\\there\"\n- \"bell\\a\"\n- 'nel\u{85}  '\n- \"bom\\uFEFF\"\n\
+                    - \"emoji \\U0001F600\\t\"\n- \"cr\\r\"\n";
+        assert_eq!(dump(&v), want);
+    }
+
+    #[test]
+    fn multiline_and_long_strings() {
+        let v = map(vec![(s("m"), s("line one\nline two\n"))]);
+        assert_eq!(dump(&v), "m: 'line one\n\n  line two\n\n  '\n");
+        let v = map(vec![(s("k"), s(&["word"; 25].join(" ")))]);
+        let want = "k: word word word word word word word word word word word word word word word \
+                    word\n  word word word word word word word word word\n";
+        assert_eq!(dump(&v), want);
+        let v = s(&["w"; 50].join(" "));
+        let want = format!("{}w\n  {}w\n...\n", "w ".repeat(40), "w ".repeat(8));
+        assert_eq!(dump(&v), want);
+    }
+
+    #[test]
+    fn floats_follow_python_repr() {
+        let v = seq([
+            1e20,
+            1e-7,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1.0,
+            123456789012345678.0,
+            0.1,
+        ]
+        .into_iter()
+        .map(Value::Float)
+        .collect());
+        let want = "- 1.0e+20\n- 1.0e-07\n- -0.0\n- .inf\n- -.inf\n- .nan\n- 1.0\n\
+                    - 1.2345678901234568e+17\n- 0.1\n";
+        assert_eq!(dump(&v), want);
+    }
+
+    #[test]
+    fn keys_simple_and_complex() {
+        let v = map(vec![(Value::Int(1), s("b")), (Value::Null, s("c"))]);
+        assert_eq!(dump(&v), "1: b\n?\n: c\n");
+        let long = "k".repeat(130);
+        let v = map(vec![(s(&long), Value::Int(1))]);
+        assert_eq!(dump(&v), format!("? {long}\n: 1\n"));
+    }
+
+    #[test]
+    fn shared_nodes_get_anchors() {
+        let m = map_id(7, vec![(s("x"), Value::Int(1))]);
+        let v = map(vec![
+            (s("a"), m.clone()),
+            (
+                s("b"),
+                Value::Seq(Seq {
+                    id: 0,
+                    items: vec![m],
+                }),
+            ),
+        ]);
+        assert_eq!(dump(&v), "a: &id001\n  x: 1\nb:\n  - *id001\n");
+    }
+
+    #[test]
+    fn scalars_at_top_level_and_binary() {
+        assert_eq!(dump(&s("top")), "top\n...\n");
+        assert_eq!(dump(&Value::Null), "...\n");
+        let v = map(vec![(s("bin"), Value::Binary(b"\x00\x01binary".to_vec()))]);
+        assert_eq!(dump(&v), "bin: !!binary |\n  AAFiaW5hcnk=\n");
+    }
 }
