@@ -1,7 +1,13 @@
 //! Command line of `code-audit`, as upstream's argparse interface.
+//!
+//! argparse accepts unique prefixes of long options (`--js`, `--out=X`) and
+//! `-oFILE`; clap's `infer_long_args` gives the same, and clap's usage errors
+//! exit 2 like argparse's. Values are `OsString`s because clap's `PathBuf`
+//! parser refuses the empty string argparse accepts. `--no-dead-code` is ours.
 
 use clap::Parser;
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::Path;
 
 /// anklume codebase audit report
 #[derive(Debug, Parser)]
@@ -13,11 +19,28 @@ pub struct Cli {
     pub json: bool,
     /// Write report to file (default: stdout)
     #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Option<OsString>,
     /// Project root directory (default: nearest folder holding scripts/ or .git)
     #[arg(long, value_name = "DIR")]
-    pub project_dir: Option<PathBuf>,
+    pub project_dir: Option<OsString>,
     /// Skip the dead-code section
     #[arg(long)]
     pub no_dead_code: bool,
+}
+
+impl Cli {
+    /// The output file, if any. argparse tests `if args.output:`, so an
+    /// empty `--output ""` means stdout there too.
+    pub fn output_file(&self) -> Option<&Path> {
+        self.output
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(Path::new)
+    }
+
+    /// `--project-dir`, which may be empty (argparse accepts `""`, which
+    /// pathlib reads as `.`).
+    pub fn project_dir(&self) -> Option<&Path> {
+        self.project_dir.as_deref().map(Path::new)
+    }
 }

@@ -1,10 +1,22 @@
-//! `code-audit`: line counts, test ratios and dead code of an anklume tree.
+//! `code-audit`: line counts, test ratios, role sizes and dead code of an
+//! anklume tree, as a text or JSON report (replaces `scripts/code-audit.py`).
 
+mod app;
 mod cli;
+mod count;
+mod deadcode;
+mod json;
+mod project;
+mod pyfmt;
+mod report;
+mod text;
+mod walk;
 
 use clap::Parser;
 
 fn main() {
-    let _cli = cli::Cli::parse();
-    shared::error::die("code-audit is not implemented yet in this build (see issue #6)", 1);
+    let cli = cli::Cli::parse();
+    if let Err(f) = app::run(&cli) {
+        shared::error::die(f.message, f.code);
+    }
 }

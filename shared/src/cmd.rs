@@ -16,6 +16,7 @@ pub struct Cmd {
     timeout: Option<Duration>,
     stdin: Option<Vec<u8>>,
     env: Vec<(String, String)>,
+    dir: Option<std::path::PathBuf>,
 }
 
 /// What a finished program left behind.
@@ -38,7 +39,11 @@ pub enum CmdError {
     /// The program is not installed (or not on PATH).
     NotFound { program: String },
     /// It ran and exited non-zero (or was killed by a signal: `code` None).
-    Failed { line: String, code: Option<i32>, stderr: String },
+    Failed {
+        line: String,
+        code: Option<i32>,
+        stderr: String,
+    },
     /// It was still running when the timeout expired, and was killed.
     TimedOut { line: String, after: Duration },
     /// Starting or waiting for it failed for another reason.
@@ -88,7 +93,14 @@ impl From<CmdError> for crate::Error {
 
 impl Cmd {
     pub fn new(program: impl Into<String>) -> Self {
-        Cmd { program: program.into(), args: Vec::new(), timeout: None, stdin: None, env: Vec::new() }
+        Cmd {
+            program: program.into(),
+            args: Vec::new(),
+            timeout: None,
+            stdin: None,
+            env: Vec::new(),
+            dir: None,
+        }
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
@@ -120,6 +132,12 @@ impl Cmd {
         self
     }
 
+    /// Run in `dir` instead of the current directory.
+    pub fn dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
     /// The command as a user would type it, for messages.
     pub fn line(&self) -> String {
         std::iter::once(self.program.as_str())
@@ -141,6 +159,9 @@ impl Cmd {
         for (k, v) in &self.env {
             expr = expr.env(k, v);
         }
+        if let Some(dir) = &self.dir {
+            expr = expr.dir(dir);
+        }
         let handle = expr.start().map_err(|e| self.start_error(e))?;
         let out = match self.timeout {
             None => handle.wait().map_err(|e| self.io_error(e))?,
@@ -148,7 +169,10 @@ impl Cmd {
                 Some(out) => out,
                 None => {
                     let _ = handle.kill();
-                    return Err(CmdError::TimedOut { line: self.line(), after });
+                    return Err(CmdError::TimedOut {
+                        line: self.line(),
+                        after,
+                    });
                 }
             },
         };
@@ -165,7 +189,11 @@ impl Cmd {
         if out.success() {
             Ok(out.stdout)
         } else {
-            Err(CmdError::Failed { line: self.line(), code: out.code, stderr: out.stderr })
+            Err(CmdError::Failed {
+                line: self.line(),
+                code: out.code,
+                stderr: out.stderr,
+            })
         }
     }
 
@@ -176,20 +204,28 @@ impl Cmd {
         for (k, v) in &self.env {
             expr = expr.env(k, v);
         }
+        if let Some(dir) = &self.dir {
+            expr = expr.dir(dir);
+        }
         let out = expr.run().map_err(|e| self.start_error(e))?;
         Ok(out.status.code().unwrap_or(1))
     }
 
     fn start_error(&self, e: io::Error) -> CmdError {
         if e.kind() == io::ErrorKind::NotFound {
-            CmdError::NotFound { program: self.program.clone() }
+            CmdError::NotFound {
+                program: self.program.clone(),
+            }
         } else {
             self.io_error(e)
         }
     }
 
     fn io_error(&self, e: io::Error) -> CmdError {
-        CmdError::Io { line: self.line(), error: e.to_string() }
+        CmdError::Io {
+            line: self.line(),
+            error: e.to_string(),
+        }
     }
 }
 
@@ -198,9 +234,8 @@ pub fn available(program: &str) -> bool {
     if program.contains('/') {
         return std::path::Path::new(program).is_file();
     }
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 #[cfg(test)]
@@ -209,7 +244,10 @@ mod tests {
 
     #[test]
     fn captures_stdout_and_exit_code() {
-        let out = Cmd::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]).output().unwrap();
+        let out = Cmd::new("sh")
+            .args(["-c", "echo out; echo err >&2; exit 3"])
+            .output()
+            .unwrap();
         assert_eq!(out.code, Some(3));
         assert_eq!(out.stdout, "out\n");
         assert_eq!(out.stderr, "err\n");
@@ -223,22 +261,41 @@ mod tests {
 
     #[test]
     fn failure_names_command_and_stderr() {
-        let e = Cmd::new("sh").args(["-c", "echo boom >&2; exit 2"]).read().unwrap_err();
-        assert_eq!(e.to_string(), "`sh -c echo boom >&2; exit 2` exited 2: boom");
+        let e = Cmd::new("sh")
+            .args(["-c", "echo boom >&2; exit 2"])
+            .read()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`sh -c echo boom >&2; exit 2` exited 2: boom"
+        );
     }
 
     #[test]
     fn missing_program_is_not_found() {
         let e = Cmd::new("no-such-program-anklume").read().unwrap_err();
-        assert_eq!(e.to_string(), "`no-such-program-anklume` is not installed or not on PATH");
+        assert_eq!(
+            e.to_string(),
+            "`no-such-program-anklume` is not installed or not on PATH"
+        );
     }
 
     #[test]
     fn timeout_kills_and_reports() {
         let t = std::time::Instant::now();
-        let e = Cmd::new("sleep").arg("5").timeout(Duration::from_millis(200)).read().unwrap_err();
+        let e = Cmd::new("sleep")
+            .arg("5")
+            .timeout(Duration::from_millis(200))
+            .read()
+            .unwrap_err();
         assert!(matches!(e, CmdError::TimedOut { .. }));
         assert!(t.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn runs_in_dir() {
+        let out = Cmd::new("pwd").dir("/tmp").read().unwrap();
+        assert_eq!(out, "/tmp\n");
     }
 
     #[test]

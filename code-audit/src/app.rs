@@ -1,0 +1,76 @@
+//! One run: resolve the project, plan and count, add dead code, render,
+//! and deliver to stdout or the `--output` file.
+
+use crate::cli::Cli;
+use crate::{count, deadcode, json, project, report, text, walk};
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// A failure to report as `ERROR: <message>` with an exit code.
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+pub fn run(cli: &Cli) -> Result<(), Failure> {
+    let project =
+        project::resolve(cli.project_dir()).map_err(|message| Failure { message, code: 1 })?;
+    let plan = walk::plan(&project.path);
+    let lines = count::count_all(&plan.paths);
+    let mut report = report::build(project.display, &plan, &lines);
+    if !cli.no_dead_code {
+        report.dead_code = deadcode::run(&project.path);
+    }
+
+    let rendered = if cli.json {
+        json::dumps(&json::to_json(&report))
+    } else {
+        text::render(&report)
+    };
+    match cli.output_file() {
+        Some(path) => {
+            write_file(path, rendered.as_bytes()).map_err(|e| Failure {
+                message: format!("cannot write {}: {e}", path.display()),
+                code: 1,
+            })?;
+            note(&format!("Report written to {}", path.display()));
+        }
+        None => {
+            // `print(json)` adds a newline; the text report already ends with one.
+            let tail = if cli.json { "\n" } else { "" };
+            let mut stdout = io::stdout().lock();
+            let written = stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.write_all(tail.as_bytes()))
+                .and_then(|()| stdout.flush());
+            match written {
+                // A reader that stopped early (`| head`) is not an error.
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    return Err(Failure {
+                        message: format!("cannot write the report to stdout: {e}"),
+                        code: 1,
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One line on stderr. Unlike `eprintln!`, a closed or broken stderr is
+/// ignored rather than a panic.
+pub fn note(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// Regular files are replaced atomically (parents created, as upstream's
+/// `mkdir(parents=True)`); a device or pipe such as `/dev/stdout` is
+/// written in place, since it cannot be renamed over.
+fn write_file(path: &Path, content: &[u8]) -> io::Result<()> {
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => fs::write(path, content),
+        _ => shared::fsutil::write_atomic(path, content),
+    }
+}
