@@ -1,27 +1,104 @@
-//! Command line of `incus-guard`: upstream incus-guard.sh's subcommands plus
-//! `uninstall` and `status`.
+//! The command line, kept exactly as the script's: one subcommand word,
+//! the script's usage text, exit 1 without arguments, `ERROR: Unknown
+//! subcommand` on stderr for anything else. (clap would change all three.)
+//!
+//! Beyond the script: `uninstall`, `status`, and the hidden `watch` that
+//! runs the bridge watcher alone (for the benchmark and tests; it stops
+//! after `INCUS_GUARD_WATCH_SECS` seconds or when killed).
 
-use clap::{Parser, Subcommand};
-
-/// Keep Incus bridges from taking over the host's own network.
-#[derive(Debug, Parser)]
-#[command(name = "incus-guard", version)]
-#[command(after_help = "Examples:\n  incus-guard status\n  incus-guard install\n  incus-guard start")]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
+/// What to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Start,
+    PostStart,
+    Install,
+    Uninstall,
+    Status,
+    Watch,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Detect the host network, start Incus, remove conflicting bridges
-    Start,
-    /// systemd ExecStartPost hook: clean conflicting bridges (always exits 0)
-    PostStart,
-    /// Install the binary and the systemd drop-in
-    Install,
-    /// Remove the systemd drop-in and the installed binary
-    Uninstall,
-    /// Show the drop-in, the host network, the bridges and any conflict
-    Status,
+/// The outcome of reading the arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Command),
+    /// Usage on stdout; exit 0 for `--help`, 1 when no argument was given.
+    Usage {
+        code: i32,
+    },
+    Version,
+    Unknown(String),
+}
+
+/// Only the first argument counts, as in the script.
+pub fn parse(first: Option<&str>) -> Parsed {
+    match first.unwrap_or("") {
+        "start" => Parsed::Run(Command::Start),
+        "post-start" => Parsed::Run(Command::PostStart),
+        "install" => Parsed::Run(Command::Install),
+        "uninstall" => Parsed::Run(Command::Uninstall),
+        "status" => Parsed::Run(Command::Status),
+        "watch" => Parsed::Run(Command::Watch),
+        "--help" | "-h" => Parsed::Usage { code: 0 },
+        "" => Parsed::Usage { code: 1 },
+        "--version" | "-V" => Parsed::Version,
+        other => Parsed::Unknown(other.to_owned()),
+    }
+}
+
+/// `basename "$0"`.
+pub fn program_name(argv0: Option<&str>) -> String {
+    argv0
+        .and_then(|a| a.rsplit('/').find(|part| !part.is_empty()))
+        .unwrap_or("incus-guard")
+        .to_owned()
+}
+
+pub fn usage_line(prog: &str) -> String {
+    format!("Usage: {prog} <start|post-start|install|uninstall|status>")
+}
+
+pub fn usage(prog: &str) -> String {
+    format!(
+        "{}\n\
+         \n\
+         Subcommands:\n  \
+         start       Safe Incus startup with bridge conflict prevention\n  \
+         post-start  Systemd ExecStartPost hook (run after Incus starts)\n  \
+         install     Install as systemd drop-in for automatic protection\n  \
+         uninstall   Remove the systemd drop-in and the installed guard\n  \
+         status      Show the drop-in, the host network and conflicting bridges\n",
+        usage_line(prog)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_flags() {
+        assert_eq!(parse(Some("start")), Parsed::Run(Command::Start));
+        assert_eq!(parse(Some("post-start")), Parsed::Run(Command::PostStart));
+        assert_eq!(parse(Some("watch")), Parsed::Run(Command::Watch));
+        assert_eq!(parse(None), Parsed::Usage { code: 1 });
+        assert_eq!(parse(Some("")), Parsed::Usage { code: 1 });
+        assert_eq!(parse(Some("-h")), Parsed::Usage { code: 0 });
+        assert_eq!(parse(Some("Start")), Parsed::Unknown("Start".into()));
+    }
+
+    #[test]
+    fn program_name_is_the_basename() {
+        assert_eq!(
+            program_name(Some("/opt/anklume/incus-guard")),
+            "incus-guard"
+        );
+        assert_eq!(program_name(Some("./g/")), "g");
+        assert_eq!(program_name(Some("")), "incus-guard");
+        assert_eq!(program_name(None), "incus-guard");
+    }
+
+    #[test]
+    fn usage_text() {
+        insta::assert_snapshot!(usage("incus-guard"));
+    }
 }
