@@ -38,7 +38,10 @@ pub fn write_if_changed(path: &Path, content: &[u8]) -> io::Result<bool> {
 }
 
 fn tempfile_in(dir: &Path, target: &Path) -> io::Result<(std::path::PathBuf, fs::File)> {
-    let stem = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let stem = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file");
     for attempt in 0..100u32 {
         let name = format!(".{stem}.tmp{}-{attempt}", std::process::id());
         let p = dir.join(name);
@@ -48,7 +51,10 @@ fn tempfile_in(dir: &Path, target: &Path) -> io::Result<(std::path::PathBuf, fs:
             Err(e) => return Err(e),
         }
     }
-    Err(io::Error::new(io::ErrorKind::AlreadyExists, "could not create a temporary file"))
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "could not create a temporary file",
+    ))
 }
 
 #[cfg(test)]

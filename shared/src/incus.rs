@@ -57,7 +57,10 @@ pub struct Incus {
 impl Incus {
     /// The local daemon, or `remote` (`incus remote list` name) when given.
     pub fn new(remote: Option<String>) -> Self {
-        Incus { remote: remote.filter(|r| !r.is_empty()), cache: OnceLock::new() }
+        Incus {
+            remote: remote.filter(|r| !r.is_empty()),
+            cache: OnceLock::new(),
+        }
     }
 
     pub fn remote(&self) -> Option<&str> {
@@ -186,7 +189,9 @@ mod tests {
     #[test]
     fn bad_json_is_a_clear_error() {
         let e = parse_list("not json").unwrap_err();
-        assert!(e.to_string().starts_with("could not read the instance list"));
+        assert!(e
+            .to_string()
+            .starts_with("could not read the instance list"));
     }
 
     #[test]
@@ -203,6 +208,8 @@ mod tests {
             code: Some(1),
             stderr: "Error: Get \"http://unix.socket/1.0\": dial unix /var/lib/incus/unix.socket: connect: no such file or directory\n".into(),
         };
-        assert!(explain(e).to_string().starts_with("cannot reach the Incus daemon: "));
+        assert!(explain(e)
+            .to_string()
+            .starts_with("cannot reach the Incus daemon: "));
     }
 }

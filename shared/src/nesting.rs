@@ -83,10 +83,16 @@ mod tests {
 
     #[test]
     fn prefix_formats_three_digits() {
-        let n = Nesting { absolute_level: Some(1), ..Default::default() };
+        let n = Nesting {
+            absolute_level: Some(1),
+            ..Default::default()
+        };
         assert_eq!(n.prefix(), "001-");
         assert_eq!(Nesting::default().prefix(), "");
-        let neg = Nesting { absolute_level: Some(-1), ..Default::default() };
+        let neg = Nesting {
+            absolute_level: Some(-1),
+            ..Default::default()
+        };
         assert_eq!(neg.prefix(), "-01-");
     }
 }

@@ -8,7 +8,9 @@
 //! PyYAML's emitter does ([`emit`]).
 
 pub mod emit;
+mod emit_scalar;
 pub mod load;
+mod resolve;
 pub mod value;
 
 pub use load::{load_str, LoadError};

@@ -114,7 +114,10 @@ impl PartialEq for Map {
     fn eq(&self, other: &Self) -> bool {
         // Python dict equality ignores order.
         self.entries.len() == other.entries.len()
-            && self.entries.iter().all(|(k, v)| other.entries.get(k) == Some(v))
+            && self
+                .entries
+                .iter()
+                .all(|(k, v)| other.entries.get(k) == Some(v))
     }
 }
 
