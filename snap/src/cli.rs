@@ -5,10 +5,23 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Help,
-    Create { instance: String, name: Option<String> },
-    Restore { force: bool, instance: String, name: String },
-    List { instance: Option<String>, json: bool },
-    Delete { instance: String, name: String },
+    Create {
+        instance: String,
+        name: Option<String>,
+    },
+    Restore {
+        force: bool,
+        instance: String,
+        name: String,
+    },
+    List {
+        instance: Option<String>,
+        json: bool,
+    },
+    Delete {
+        instance: String,
+        name: String,
+    },
 }
 
 /// The parsed command line: the command and an optional Incus remote.
@@ -45,7 +58,9 @@ Examples:
 /// Parse `args` (without the program name). Errors are the message to print
 /// after `ERROR: `; they exit 1 like the script's `die`.
 pub fn parse(args: &[String]) -> Result<Cli, String> {
-    let mut remote = std::env::var("ANKLUME_INCUS_REMOTE").ok().filter(|r| !r.is_empty());
+    let mut remote = std::env::var("ANKLUME_INCUS_REMOTE")
+        .ok()
+        .filter(|r| !r.is_empty());
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -57,7 +72,10 @@ pub fn parse(args: &[String]) -> Result<Cli, String> {
             rest.push(a.clone());
         }
     }
-    Ok(Cli { remote, command: command(&rest)? })
+    Ok(Cli {
+        remote,
+        command: command(&rest)?,
+    })
 }
 
 fn command(args: &[String]) -> Result<Command, String> {
@@ -67,7 +85,10 @@ fn command(args: &[String]) -> Result<Command, String> {
     let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
     match cmd.as_str() {
         "create" => match rest.as_slice() {
-            [instance] => Ok(Command::Create { instance: instance.to_string(), name: None }),
+            [instance] => Ok(Command::Create {
+                instance: instance.to_string(),
+                name: None,
+            }),
             [instance, name, ..] => Ok(Command::Create {
                 instance: instance.to_string(),
                 name: Some(name.to_string()),
@@ -94,13 +115,16 @@ fn command(args: &[String]) -> Result<Command, String> {
             Ok(Command::List { instance, json })
         }
         "delete" => match rest.as_slice() {
-            [instance, name, ..] => {
-                Ok(Command::Delete { instance: instance.to_string(), name: name.to_string() })
-            }
+            [instance, name, ..] => Ok(Command::Delete {
+                instance: instance.to_string(),
+                name: name.to_string(),
+            }),
             _ => Err("Usage: snap delete <instance|self> <snap-name>".into()),
         },
         "-h" | "--help" | "help" => Ok(Command::Help),
-        other => Err(format!("Unknown command: {other}. Run 'snap help' for usage.")),
+        other => Err(format!(
+            "Unknown command: {other}. Run 'snap help' for usage."
+        )),
     }
 }
 
@@ -118,19 +142,35 @@ mod tests {
         assert_eq!(p(&["help"]), Ok(Command::Help));
         assert_eq!(
             p(&["restore", "--force", "self", "s"]),
-            Ok(Command::Restore { force: true, instance: "self".into(), name: "s".into() })
+            Ok(Command::Restore {
+                force: true,
+                instance: "self".into(),
+                name: "s".into()
+            })
         );
         assert_eq!(
             p(&["list", "--json"]),
-            Ok(Command::List { instance: None, json: true })
+            Ok(Command::List {
+                instance: None,
+                json: true
+            })
         );
-        assert_eq!(p(&["create"]), Err("Usage: snap create <instance|self> [snap-name]".into()));
-        assert_eq!(p(&["zap"]), Err("Unknown command: zap. Run 'snap help' for usage.".into()));
+        assert_eq!(
+            p(&["create"]),
+            Err("Usage: snap create <instance|self> [snap-name]".into())
+        );
+        assert_eq!(
+            p(&["zap"]),
+            Err("Unknown command: zap. Run 'snap help' for usage.".into())
+        );
     }
 
     #[test]
     fn remote_anywhere() {
-        let args: Vec<String> = ["--remote", "lab", "list"].iter().map(|s| s.to_string()).collect();
+        let args: Vec<String> = ["--remote", "lab", "list"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let cli = parse(&args).unwrap();
         assert_eq!(cli.remote.as_deref(), Some("lab"));
     }

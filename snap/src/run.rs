@@ -14,7 +14,11 @@ pub fn run(cli: Cli) -> i32 {
             0
         }
         Command::Create { instance, name } => create(&incus, &instance, name),
-        Command::Restore { force, instance, name } => restore(&incus, force, &instance, &name),
+        Command::Restore {
+            force,
+            instance,
+            name,
+        } => restore(&incus, force, &instance, &name),
         Command::List { instance, json } => list(&incus, instance.as_deref(), json),
         Command::Delete { instance, name } => delete(&incus, &instance, &name),
     }
@@ -40,7 +44,11 @@ fn find<'a>(incus: &'a Incus, name: &str) -> &'a Instance {
 /// Run an `incus snapshot …` subcommand in the user's terminal; a failure
 /// ends the process with incus's own exit code, as `set -e` did.
 fn incus_snapshot(incus: &Incus, verb: &str, inst: &Instance, extra: &[&str]) {
-    let mut args = vec!["snapshot".to_owned(), verb.to_owned(), incus.target(&inst.name)];
+    let mut args = vec![
+        "snapshot".to_owned(),
+        verb.to_owned(),
+        incus.target(&inst.name),
+    ];
     args.extend(extra.iter().map(|s| s.to_string()));
     args.extend(["--project".to_owned(), inst.project.clone()]);
     match shared::cmd::Cmd::new("incus").args(args).status_inherit() {
@@ -55,7 +63,10 @@ fn create(incus: &Incus, instance: &str, name: Option<String>) -> i32 {
     let inst = find(incus, instance);
     let snap = name.unwrap_or_else(default_name);
     validate_name(&snap);
-    println!("Creating snapshot '{snap}' for {} (project: {})...", inst.name, inst.project);
+    println!(
+        "Creating snapshot '{snap}' for {} (project: {})...",
+        inst.name, inst.project
+    );
     incus_snapshot(incus, "create", inst, &[&snap]);
     println!("Done: {}/{snap}", inst.name);
     0
@@ -68,7 +79,10 @@ fn restore(incus: &Incus, force: bool, instance: &str, snap: &str) -> i32 {
         eprintln!("Aborted.");
         return 1;
     }
-    println!("Restoring {} to snapshot '{snap}' (project: {})...", inst.name, inst.project);
+    println!(
+        "Restoring {} to snapshot '{snap}' (project: {})...",
+        inst.name, inst.project
+    );
     incus_snapshot(incus, "restore", inst, &[snap]);
     println!("Done.");
     0
@@ -112,7 +126,13 @@ fn list(incus: &Incus, instance: Option<&str>, json: bool) -> i32 {
         println!("=== {} (project: {}) ===", inst.name, inst.project);
         let _ = std::io::stdout().flush();
         let shown = shared::cmd::Cmd::new("incus")
-            .args(["snapshot", "list", &incus.target(&inst.name), "--project", &inst.project])
+            .args([
+                "snapshot",
+                "list",
+                &incus.target(&inst.name),
+                "--project",
+                &inst.project,
+            ])
             .args(["--format", "table"])
             .output();
         match shown {
@@ -146,14 +166,19 @@ fn json_listing(instances: &[&Instance]) -> String {
 fn delete(incus: &Incus, instance: &str, snap: &str) -> i32 {
     check_incus(incus);
     let inst = find(incus, instance);
-    println!("Deleting snapshot '{snap}' from {} (project: {})...", inst.name, inst.project);
+    println!(
+        "Deleting snapshot '{snap}' from {} (project: {})...",
+        inst.name, inst.project
+    );
     incus_snapshot(incus, "delete", inst, &[snap]);
     println!("Done.");
     0
 }
 
 fn default_name() -> String {
-    chrono::Local::now().format("snap-%Y%m%d-%H%M%S").to_string()
+    chrono::Local::now()
+        .format("snap-%Y%m%d-%H%M%S")
+        .to_string()
 }
 
 /// Snapshot names reach `incus` as one argument; refuse ones Incus would
@@ -164,6 +189,9 @@ fn validate_name(name: &str) {
         && !name.contains(['/', ' ', '\t', '\n'])
         && name.len() <= 255;
     if !ok {
-        die(format!("invalid snapshot name '{name}': use letters, digits, '-', '_' or '.'"), 1);
+        die(
+            format!("invalid snapshot name '{name}': use letters, digits, '-', '_' or '.'"),
+            1,
+        );
     }
 }

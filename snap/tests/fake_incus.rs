@@ -19,9 +19,16 @@ fn fake_bin(dir: &Path) {
 }
 
 fn snap(dir: &Path, args: &[&str], fail: bool) -> Output {
-    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut c = Command::new(env!("CARGO_BIN_EXE_snap"));
-    c.args(args).env("PATH", path).env("HOSTNAME", "host").env_remove("ANKLUME_INCUS_REMOTE");
+    c.args(args)
+        .env("PATH", path)
+        .env("HOSTNAME", "host")
+        .env_remove("ANKLUME_INCUS_REMOTE");
     if fail {
         c.env("FAIL", "1");
     }
@@ -52,7 +59,10 @@ fn default_name_is_timestamped() {
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("Creating snapshot 'snap-"), "{stdout}");
-    assert_eq!("Creating snapshot 'snap-YYYYMMDD-HHMMSS'".len(), stdout.find(" for ").unwrap());
+    assert_eq!(
+        "Creating snapshot 'snap-YYYYMMDD-HHMMSS'".len(),
+        stdout.find(" for ").unwrap()
+    );
 }
 
 #[test]

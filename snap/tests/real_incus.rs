@@ -15,7 +15,12 @@ fn snap(args: &[&str], hostname: &str, stdin: &str) -> Output {
         .spawn()
         .expect("snap runs");
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -38,7 +43,10 @@ fn create_list_restore_delete() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        format!("Creating snapshot 'cp1' for {inst} (project: {})...\nDone: {inst}/cp1\n", p.name())
+        format!(
+            "Creating snapshot 'cp1' for {inst} (project: {})...\nDone: {inst}/cp1\n",
+            p.name()
+        )
     );
 
     let out = snap(&["list", inst, "--json"], "elsewhere", "");
@@ -47,7 +55,9 @@ fn create_list_restore_delete() {
     assert_eq!(rows[0]["project"], p.name());
 
     let out = snap(&["list", inst], "elsewhere", "");
-    assert!(text(&out.stdout).starts_with(&format!("Snapshots for {inst} (project: {}):\n", p.name())));
+    assert!(
+        text(&out.stdout).starts_with(&format!("Snapshots for {inst} (project: {}):\n", p.name()))
+    );
     assert!(text(&out.stdout).contains("cp1"));
 
     p.exec(inst, &["sh", "-c", "echo changed > /root/f"]);
@@ -75,5 +85,8 @@ fn unknown_instance_is_one_error_line() {
     }
     let out = snap(&["create", "no-such-instance-q"], "elsewhere", "");
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stderr), "ERROR: Instance 'no-such-instance-q' not found in any Incus project\n");
+    assert_eq!(
+        text(&out.stderr),
+        "ERROR: Instance 'no-such-instance-q' not found in any Incus project\n"
+    );
 }

@@ -22,5 +22,8 @@ fn resolves_project_and_snapshots_from_one_listing() {
     assert!(!inst.snapshots[0].created_at.is_empty());
 
     let missing = incus.find("no-such-instance-xyz").unwrap_err();
-    assert_eq!(missing.to_string(), "Instance 'no-such-instance-xyz' not found in any Incus project");
+    assert_eq!(
+        missing.to_string(),
+        "Instance 'no-such-instance-xyz' not found in any Incus project"
+    );
 }
