@@ -6,8 +6,15 @@ use std::path::PathBuf;
 
 /// Generate the Ansible tree (inventory/, group_vars/, host_vars/) from infra.yml.
 #[derive(Debug, Parser)]
-#[command(name = "generate", version, infer_long_args = true)]
-#[command(after_help = "Examples:\n  generate infra.yml\n  generate --dry-run --diff infra/\n  generate --clean-orphans --base-dir out infra.yml")]
+#[command(
+    name = "generate",
+    version,
+    infer_long_args = true,
+    args_override_self = true
+)]
+#[command(
+    after_help = "Examples:\n  generate infra.yml\n  generate --dry-run --diff infra/\n  generate --clean-orphans --base-dir out infra.yml"
+)]
 pub struct Cli {
     /// Path to infra.yml or an infra/ directory
     #[arg(value_name = "INFRA")]

@@ -1,10 +1,22 @@
 //! `generate`: infra.yml → Ansible inventory, group_vars and host_vars.
+//!
+//! A drop-in for anklume's `scripts/generate.py`: same files byte for byte,
+//! same messages, same exit codes. See `pipeline` for the order of steps.
 
 mod cli;
+mod enrich;
+mod orphans;
+mod pipeline;
+mod pysem;
+mod render;
+mod strict;
+mod validate;
+mod warnings;
+mod write;
 
 use clap::Parser;
 
 fn main() {
-    let _cli = cli::Cli::parse();
-    shared::error::die("generate is not implemented yet in this build (see issue #3)", 1);
+    let cli = cli::Cli::parse();
+    std::process::exit(pipeline::run(&cli));
 }

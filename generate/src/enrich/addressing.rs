@@ -1,0 +1,277 @@
+//! Zone addressing (ADR-038, upstream `_enrich_addressing`,
+//! `_compute_addressing`, `_auto_assign_ips`).
+//!
+//! With `global.addressing`, a domain's subnet is
+//! `<base_octet>.<zone_base + zone offset>.<domain_seq>.0/24`: the second
+//! octet comes from the trust level, the third is the explicit `subnet_id`
+//! or the next free number in the zone, given out in alphabetical order.
+//! Machines without `ip:` get the next free host number in `.1`–`.99`.
+//! The result is stored as `infra["_addressing"]`, where upstream keeps it,
+//! for the firewall step and the writer.
+
+use indexmap::IndexMap;
+use shared::yaml::{Map, Value};
+use shared::Error;
+
+use super::{domain, domain_names, global, machine, machine_names, tree};
+use crate::pysem::{contains, key, kind, parse_int, py_str};
+
+/// Offset of each trust level's zone from `zone_base`.
+const ZONE_OFFSETS: [(&str, i128); 5] = [
+    ("admin", 0),
+    ("trusted", 10),
+    ("semi-trusted", 20),
+    ("untrusted", 40),
+    ("disposable", 50),
+];
+pub const DEFAULT_TRUST_LEVEL: &str = "semi-trusted";
+const DEFAULT_OFFSET: i128 = 20;
+
+/// One domain's place in the address plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    pub second_octet: Value,
+    /// Kept as read: an explicit `subnet_id: true` prints as `True`, as upstream.
+    pub domain_seq: Value,
+}
+
+pub fn run(infra: &mut Value) -> Result<(), Error> {
+    let g = global(infra)?;
+    let Some(addr) = g.get_str("addressing") else {
+        return Ok(());
+    };
+    let base_octet = addressing_cfg(addr)?
+        .get_str("base_octet")
+        .cloned()
+        .unwrap_or(Value::Int(10));
+
+    for dname in domain_names(infra)? {
+        if !domain(infra, &dname)?.contains_str("trust_level") {
+            tree::edit_map(infra, &tree::domain_path(&dname), |d| {
+                d.insert("trust_level", DEFAULT_TRUST_LEVEL);
+                Ok(())
+            })?;
+        }
+    }
+
+    let plan = compute(infra)?;
+    let mut stored = Map::new();
+    for (dname, slot) in &plan {
+        let mut info = Map::new();
+        info.insert("second_octet", slot.second_octet.clone());
+        info.insert("domain_seq", slot.domain_seq.clone());
+        stored.insert(dname.clone(), info);
+    }
+    if let Value::Map(root) = infra {
+        root.insert("_addressing", stored);
+    }
+
+    for dname in domain_names(infra)? {
+        if let Some(slot) = plan.get(&dname) {
+            let prefix = format!(
+                "{}.{}.{}",
+                py_str(&base_octet),
+                py_str(&slot.second_octet),
+                py_str(&slot.domain_seq)
+            );
+            auto_assign_ips(infra, &dname, &prefix)?;
+        }
+    }
+    Ok(())
+}
+
+fn addressing_cfg(addr: &Value) -> Result<&Map, Error> {
+    addr.as_map()
+        .ok_or_else(|| Error::new("global.addressing must be a mapping"))
+}
+
+/// Every domain's slot, zone by zone (upstream `_compute_addressing`).
+pub fn compute(infra: &Value) -> Result<IndexMap<Value, Slot>, Error> {
+    let g = global(infra)?;
+    let empty = Value::Map(Map::new());
+    let addr = addressing_cfg(g.get_str("addressing").unwrap_or(&empty))?;
+    let zone_base = match addr.get_str("zone_base") {
+        None => 100,
+        Some(v) => v.as_int().ok_or_else(|| {
+            Error::new(format!(
+                "global.addressing.zone_base must be an integer, got {}",
+                py_str(v)
+            ))
+        })?,
+    };
+
+    let mut zones: IndexMap<Value, Vec<Value>> = IndexMap::new();
+    for dname in domain_names(infra)? {
+        let trust = domain(infra, &dname)?.get_str("trust_level").cloned();
+        let trust = trust.unwrap_or_else(|| Value::from(DEFAULT_TRUST_LEVEL));
+        zones.entry(trust).or_default().push(dname);
+    }
+
+    let mut result = IndexMap::new();
+    for (trust, mut names) in zones {
+        let offset = trust
+            .as_str()
+            .and_then(|t| ZONE_OFFSETS.iter().find(|(name, _)| *name == t))
+            .map_or(DEFAULT_OFFSET, |(_, off)| *off);
+        let second_octet = Value::Int(zone_base.saturating_add(offset));
+        names.sort_by_key(py_str);
+
+        // Explicit subnet_ids first (Python dict: a repeated key keeps its
+        // first position), then the free numbers for the others.
+        let mut seqs: IndexMap<Value, Value> = IndexMap::new();
+        let mut auto = Vec::new();
+        for dname in names {
+            match domain(infra, &dname)?.get_str("subnet_id") {
+                Some(sid) if !sid.is_null() => {
+                    seqs.insert(sid.clone(), dname);
+                }
+                _ => auto.push(dname),
+            }
+        }
+        let mut seq: i128 = 0;
+        for dname in auto {
+            while seqs.contains_key(&Value::Int(seq)) {
+                seq += 1;
+            }
+            seqs.insert(Value::Int(seq), dname);
+            seq += 1;
+        }
+        for (domain_seq, dname) in seqs {
+            result.insert(
+                dname,
+                Slot {
+                    second_octet: second_octet.clone(),
+                    domain_seq,
+                },
+            );
+        }
+    }
+    Ok(result)
+}
+
+/// Give machines without an `ip:` the next free address in `.1`–`.99`,
+/// in declaration order.
+fn auto_assign_ips(infra: &mut Value, dname: &Value, prefix: &str) -> Result<(), Error> {
+    let names = machine_names(infra, dname)?;
+    let dotted = format!("{prefix}.");
+    let mut used = std::collections::HashSet::new();
+    for mname in &names {
+        let Some(ip) = machine(infra, dname, mname)?
+            .get_str("ip")
+            .filter(|ip| ip.truthy())
+        else {
+            continue;
+        };
+        let ip = ip.as_str().ok_or_else(|| {
+            Error::new(format!(
+                "Machine '{}': ip must be a string, got {}",
+                py_str(mname),
+                kind(ip)
+            ))
+        })?;
+        if let Some(rest) = ip.strip_prefix(&dotted) {
+            let host = rest.rsplit('.').next().unwrap_or(rest);
+            if let Some(n) = parse_int(host) {
+                used.insert(n);
+            }
+        }
+    }
+
+    let mut next: i128 = 1;
+    for mname in &names {
+        if machine(infra, dname, mname)?
+            .get_str("ip")
+            .is_some_and(Value::truthy)
+        {
+            continue;
+        }
+        while used.contains(&next) && next <= 99 {
+            next += 1;
+        }
+        if next > 99 {
+            return Err(Error::new(format!(
+                "Domain ran out of static IPs (.1-.99) for machine '{}'",
+                py_str(mname)
+            )));
+        }
+        let ip = format!("{prefix}.{next}");
+        tree::edit_map(infra, &tree::machine_path(dname, mname), |m| {
+            m.insert("ip", ip);
+            Ok(())
+        })?;
+        used.insert(next);
+        next += 1;
+    }
+    Ok(())
+}
+
+/// Whether `infra["_addressing"]` holds `dname` (upstream reads it back
+/// with `in`, so a user-written `_addressing` behaves as upstream too).
+pub fn stored_slot(infra: &Value, dname: &Value) -> Result<Option<(Value, Value)>, Error> {
+    let Some(stored) = infra.get("_addressing") else {
+        return Ok(None);
+    };
+    if !contains(stored, dname)? {
+        return Ok(None);
+    }
+    let info = crate::pysem::index(stored, dname)?;
+    let so = crate::pysem::index(info, &key("second_octet"))?.clone();
+    let ds = crate::pysem::index(info, &key("domain_seq"))?.clone();
+    Ok(Some((so, ds)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infra(yaml_domains: &[(&str, Option<&str>, Option<i64>)]) -> Value {
+        let mut domains = Map::new();
+        for (name, trust, sid) in yaml_domains {
+            let mut d = Map::new();
+            if let Some(t) = trust {
+                d.insert("trust_level", *t);
+            }
+            if let Some(s) = sid {
+                d.insert("subnet_id", *s);
+            }
+            domains.insert(*name, d);
+        }
+        let mut g = Map::new();
+        g.insert("addressing", Map::new());
+        let mut root = Map::new();
+        root.insert("global", g);
+        root.insert("domains", domains);
+        Value::Map(root)
+    }
+
+    fn seq(plan: &IndexMap<Value, Slot>, d: &str) -> (Value, Value) {
+        let s = &plan[&Value::from(d)];
+        (s.second_octet.clone(), s.domain_seq.clone())
+    }
+
+    #[test]
+    fn zones_and_alphabetical_sequence() {
+        let i = infra(&[
+            ("zeta", Some("admin"), None),
+            ("alpha", Some("admin"), None),
+            ("web", None, None),
+        ]);
+        let plan = compute(&i).unwrap();
+        assert_eq!(seq(&plan, "alpha"), (Value::Int(100), Value::Int(0)));
+        assert_eq!(seq(&plan, "zeta"), (Value::Int(100), Value::Int(1)));
+        assert_eq!(seq(&plan, "web"), (Value::Int(120), Value::Int(0)));
+    }
+
+    #[test]
+    fn explicit_subnet_ids_are_skipped() {
+        let i = infra(&[
+            ("a", Some("trusted"), None),
+            ("b", Some("trusted"), Some(0)),
+            ("c", Some("trusted"), None),
+        ]);
+        let plan = compute(&i).unwrap();
+        assert_eq!(seq(&plan, "b").1, Value::Int(0));
+        assert_eq!(seq(&plan, "a").1, Value::Int(1));
+        assert_eq!(seq(&plan, "c").1, Value::Int(2));
+    }
+}

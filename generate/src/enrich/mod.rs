@@ -1,0 +1,142 @@
+//! Enrichment: what the generator adds to infra.yml before writing files
+//! (upstream `enrich_infra`), one concern per module, run in upstream's order
+//! because later steps see earlier ones' results (the firewall VM gets an
+//! address from the zone addressing, resource allocation counts it, …).
+//!
+//! Each step edits the loaded tree in place, inserting keys where upstream
+//! inserts them (the order of keys decides the order of the written YAML),
+//! and appends the `INFO:`/`WARNING:` lines upstream prints to `notes`.
+//! A step fails with upstream's message where upstream raises ValueError.
+
+mod addressing;
+mod ai_access;
+mod firewall;
+pub mod host;
+mod openclaw;
+mod resources;
+pub mod tree;
+mod volumes;
+
+pub use addressing::stored_slot as addressing_slot;
+
+use shared::yaml::{Map, Value};
+use shared::Error;
+
+use crate::pysem::{kind, map_or_empty, py_str};
+
+/// Apply every enrichment step to `infra`; `notes` receives stderr lines in
+/// the order upstream prints them, also when a later step fails.
+pub fn enrich(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
+    openclaw::run(infra, notes)?;
+    addressing::run(infra)?;
+    firewall::run(infra, notes)?;
+    ai_access::run(infra, notes)?;
+    resources::run(infra, notes)?;
+    volumes::shared_volumes(infra)?;
+    volumes::persistent_data(infra)
+}
+
+/// `infra.get("global", {})`, which upstream then calls `.get` on.
+pub fn global(infra: &Value) -> Result<Map, Error> {
+    match infra.get("global") {
+        None => Ok(Map::new()),
+        Some(Value::Map(m)) => Ok(m.clone()),
+        Some(other) => Err(Error::new(format!(
+            "`global` must be a mapping, got {}",
+            kind(other)
+        ))),
+    }
+}
+
+/// `g.get(key, default)` for a string default.
+pub fn get_or<'a>(m: &'a Map, key: &str, default: &'a Value) -> &'a Value {
+    m.get_str(key).unwrap_or(default)
+}
+
+/// The keys of `infra.get("domains") or {}`.
+pub fn domain_names(infra: &Value) -> Result<Vec<Value>, Error> {
+    let domains = map_or_empty(infra.get("domains"), &|| "`domains`".into())?;
+    Ok(domains
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default())
+}
+
+/// `domains[dname]`, which upstream uses as a dict.
+pub fn domain<'a>(infra: &'a Value, dname: &Value) -> Result<&'a Map, Error> {
+    let d = tree::at(infra, &tree::domain_path(dname));
+    d.and_then(Value::as_map).ok_or_else(|| {
+        let got = d.map_or("nothing", kind);
+        Error::new(format!(
+            "domain '{}' must be a mapping, got {got}",
+            py_str(dname)
+        ))
+    })
+}
+
+/// The keys of `domain.get("machines") or {}`.
+pub fn machine_names(infra: &Value, dname: &Value) -> Result<Vec<Value>, Error> {
+    let d = domain(infra, dname)?;
+    let what = || format!("machines of domain '{}'", py_str(dname));
+    let machines = map_or_empty(d.get_str("machines"), &what)?;
+    Ok(machines
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default())
+}
+
+/// `machines[mname]`, which upstream uses as a dict.
+pub fn machine<'a>(infra: &'a Value, dname: &Value, mname: &Value) -> Result<&'a Map, Error> {
+    let m = tree::at(infra, &tree::machine_path(dname, mname));
+    m.and_then(Value::as_map).ok_or_else(|| {
+        let got = m.map_or("nothing", kind);
+        Error::new(format!(
+            "machine '{}' must be a mapping, got {got}",
+            py_str(mname)
+        ))
+    })
+}
+
+/// Every (domain, machine) pair in declaration order.
+pub fn all_machines(infra: &Value) -> Result<Vec<(Value, Value)>, Error> {
+    let mut out = Vec::new();
+    for dname in domain_names(infra)? {
+        for mname in machine_names(infra, &dname)? {
+            out.push((dname.clone(), mname));
+        }
+    }
+    Ok(out)
+}
+
+/// Add `machine` as `domain["machines"][name]`, creating the mapping when
+/// the key is absent or null (upstream's `if "machines" not in domain or
+/// domain["machines"] is None`).
+pub fn add_machine(
+    infra: &mut Value,
+    dname: &Value,
+    name: &str,
+    machine: Map,
+) -> Result<(), Error> {
+    let dpath = tree::domain_path(dname);
+    tree::edit_map(infra, &dpath, |d| {
+        if matches!(d.get_str("machines"), None | Some(Value::Null)) {
+            d.insert("machines", Map::new());
+        }
+        Ok(())
+    })?;
+    let mpath = tree::child(&dpath, &Value::from("machines"));
+    tree::edit(infra, &mpath, |machines| match machines {
+        Value::Map(m) => {
+            m.insert(name, machine);
+            Ok(())
+        }
+        other => Err(Error::new(format!(
+            "cannot add machine '{name}': machines of domain '{}' is a {}, not a mapping",
+            py_str(dname),
+            kind(other)
+        ))),
+    })
+}
+
+/// A list of strings, as upstream writes `["base_system", …]`.
+pub fn str_list(items: &[&str]) -> Value {
+    Value::from(items.iter().map(|s| Value::from(*s)).collect::<Vec<_>>())
+}
