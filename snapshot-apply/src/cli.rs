@@ -1,41 +1,286 @@
-//! Command line of `snapshot-apply`: upstream snapshot-apply.sh's subcommands.
+//! Command line of `snapshot-apply`, parsed by hand so that the usage text,
+//! the messages and the exit codes are those of upstream's
+//! snapshot-apply.sh (clap would exit 2 with its own wording).
+//!
+//! Global options (`--remote`, `--jobs`) are ours and may appear anywhere;
+//! everything else follows the script: `create [--limit <group>]`,
+//! `rollback [<timestamp>]`, `list`, `cleanup [--keep <N>]`.
 
-use clap::{Parser, Subcommand};
+use crate::state;
 
-/// Pre-apply snapshots: take one before `make apply`, roll back to it after.
-#[derive(Debug, Parser)]
-#[command(name = "snapshot-apply", version)]
-#[command(after_help = "Examples:\n  snapshot-apply create --limit pro\n  snapshot-apply rollback\n  snapshot-apply cleanup --keep 3")]
+/// Snapshots kept by `cleanup` when `--keep` is not given (upstream's value).
+pub const DEFAULT_KEEP: usize = 3;
+/// Incus operations run at once unless `--jobs` / `ANKLUME_SNAPSHOT_JOBS` say.
+pub const DEFAULT_JOBS: usize = 4;
+/// More parallel `incus` clients than this only queue up in the daemon.
+const MAX_JOBS: usize = 64;
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// No or an unknown command: print usage, exit 1 (as the script did).
+    Usage,
+    /// `help`, `-h`, `--help`: print usage, exit 0.
+    Help,
+    Create {
+        limit: Option<String>,
+    },
+    /// `timestamp` is validated: exactly `YYYYMMDD-HHMMSS`.
+    Rollback {
+        timestamp: Option<String>,
+    },
+    List,
+    Cleanup {
+        keep: usize,
+    },
+}
+
+/// The parsed command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cli {
-    /// Address an Incus remote or cluster instead of the local daemon
-    #[arg(long, global = true, env = "ANKLUME_INCUS_REMOTE", value_name = "NAME")]
     pub remote: Option<String>,
-    /// How many snapshot operations run at once
-    #[arg(long, global = true, default_value_t = 4, value_name = "N")]
     pub jobs: usize,
-    #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Create pre-apply snapshots
-    Create {
-        /// Only the hosts of this inventory group
-        #[arg(long, value_name = "GROUP")]
-        limit: Option<String>,
-    },
-    /// Restore pre-apply snapshot (the latest by default)
-    Rollback {
-        /// Timestamp YYYYMMDD-HHMMSS of the snapshot to restore
-        timestamp: Option<String>,
-    },
-    /// List pre-apply snapshots
-    List,
-    /// Remove old snapshots
-    Cleanup {
-        /// How many to keep
-        #[arg(long, default_value_t = 3, value_name = "N")]
-        keep: usize,
-    },
+/// The usage text (upstream's, with our program name and global options).
+pub fn usage() -> String {
+    format!(
+        "\
+Usage: snapshot-apply [--remote NAME] [--jobs N] {{create|rollback|list|cleanup}} [options]
+
+Commands:
+  create [--limit <group>]    Create pre-apply snapshots
+  rollback [<timestamp>]      Restore pre-apply snapshot
+  list                        List pre-apply snapshots
+  cleanup [--keep <N>]        Remove old snapshots (default: keep {DEFAULT_KEEP})
+
+Options:
+  --remote NAME   Incus remote or cluster to address (env ANKLUME_INCUS_REMOTE)
+  --jobs N        Snapshot operations run at once (default {DEFAULT_JOBS}; env ANKLUME_SNAPSHOT_JOBS)
+"
+    )
+}
+
+/// Parse `args` (without the program name); `env` looks up environment
+/// variables. An error is the message to print after `ERROR: ` (exit 1).
+pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Cli, String> {
+    let mut remote = env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty());
+    let mut jobs = match env("ANKLUME_SNAPSHOT_JOBS").filter(|j| !j.is_empty()) {
+        Some(j) => parse_jobs(&j, "ANKLUME_SNAPSHOT_JOBS")?,
+        None => DEFAULT_JOBS,
+    };
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if let Some(value) = option_value(a, "--remote", &mut it)? {
+            remote = Some(value);
+        } else if let Some(value) = option_value(a, "--jobs", &mut it)? {
+            jobs = parse_jobs(&value, "--jobs")?;
+        } else {
+            rest.push(a.as_str());
+        }
+    }
+    if let Some(r) = &remote {
+        check_remote(r)?;
+    }
+    Ok(Cli {
+        remote,
+        jobs,
+        command: command(&rest)?,
+    })
+}
+
+/// `--name VALUE` or `--name=VALUE` → Some(VALUE); another argument → None.
+fn option_value<'a>(
+    arg: &str,
+    name: &str,
+    rest: &mut impl Iterator<Item = &'a String>,
+) -> Result<Option<String>, String> {
+    if arg == name {
+        return match rest.next() {
+            Some(v) => Ok(Some(v.clone())),
+            None => Err(format!("{name} needs a value")),
+        };
+    }
+    Ok(arg
+        .strip_prefix(name)
+        .and_then(|tail| tail.strip_prefix('='))
+        .map(str::to_owned))
+}
+
+fn command(args: &[&str]) -> Result<Command, String> {
+    let Some((&cmd, rest)) = args.split_first() else {
+        return Ok(Command::Usage);
+    };
+    match cmd {
+        "create" => {
+            let mut limit = None;
+            let mut it = rest.iter();
+            while let Some(&a) = it.next() {
+                if a == "--limit" {
+                    let group = it.next().ok_or("--limit needs a group name")?;
+                    limit = Some(check_group(group)?);
+                } else if let Some(group) = a.strip_prefix("--limit=") {
+                    limit = Some(check_group(group)?);
+                } else {
+                    return Err(format!("Unknown option: {a}"));
+                }
+            }
+            Ok(Command::Create { limit })
+        }
+        "rollback" => match rest {
+            [] => Ok(Command::Rollback { timestamp: None }),
+            [ts] => Ok(Command::Rollback {
+                timestamp: Some(state::parse_timestamp(ts)?),
+            }),
+            [_, extra, ..] => Err(format!("Unknown option: {extra}")),
+        },
+        "list" => match rest {
+            [] => Ok(Command::List),
+            [extra, ..] => Err(format!("Unknown option: {extra}")),
+        },
+        "cleanup" => {
+            let mut keep = DEFAULT_KEEP;
+            let mut it = rest.iter();
+            while let Some(&a) = it.next() {
+                if a == "--keep" {
+                    keep = parse_keep(it.next().ok_or("--keep needs a number")?)?;
+                } else if let Some(n) = a.strip_prefix("--keep=") {
+                    keep = parse_keep(n)?;
+                } else {
+                    return Err(format!("Unknown option: {a}"));
+                }
+            }
+            Ok(Command::Cleanup { keep })
+        }
+        "help" | "-h" | "--help" => Ok(Command::Help),
+        _ => Ok(Command::Usage),
+    }
+}
+
+fn parse_keep(n: &str) -> Result<usize, String> {
+    n.parse()
+        .map_err(|_| format!("--keep needs a whole number (0 or more), got '{n}'"))
+}
+
+fn parse_jobs(n: &str, what: &str) -> Result<usize, String> {
+    match n.parse::<usize>() {
+        Ok(j) if (1..=MAX_JOBS).contains(&j) => Ok(j),
+        _ => Err(format!(
+            "{what} needs a number from 1 to {MAX_JOBS}, got '{n}'"
+        )),
+    }
+}
+
+/// A group name is looked up in the inventory and written to `latest-scope`:
+/// refuse what cannot be a group (empty, a flag, whitespace or control
+/// characters, which would also break the one-line state file).
+fn check_group(group: &str) -> Result<String, String> {
+    let ok = !group.is_empty()
+        && !group.starts_with('-')
+        && !group.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(group.to_owned())
+    } else {
+        Err(format!("invalid group name '{group}'"))
+    }
+}
+
+/// A remote name becomes the `NAME:` prefix of every instance and a folder
+/// of the state directory, so it may not contain `:` or `/`.
+fn check_remote(remote: &str) -> Result<(), String> {
+    let ok = !remote.starts_with(['-', '.'])
+        && remote
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid remote name '{remote}': use letters, digits, '-', '_' or '.'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Cli, String> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        parse(&args, |_| None)
+    }
+
+    fn cmd(args: &[&str]) -> Result<Command, String> {
+        p(args).map(|c| c.command)
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(cmd(&[]), Ok(Command::Usage));
+        assert_eq!(cmd(&["bogus"]), Ok(Command::Usage));
+        assert_eq!(cmd(&["--help"]), Ok(Command::Help));
+        assert_eq!(
+            cmd(&["create", "--limit", "pro", "--limit=perso"]),
+            Ok(Command::Create {
+                limit: Some("perso".into())
+            })
+        );
+        assert_eq!(
+            cmd(&["rollback", "20250101-120000"]),
+            Ok(Command::Rollback {
+                timestamp: Some("20250101-120000".into())
+            })
+        );
+        assert_eq!(
+            cmd(&["rollback", "pre-apply-20250101-120000"]),
+            Ok(Command::Rollback {
+                timestamp: Some("20250101-120000".into())
+            })
+        );
+        assert_eq!(cmd(&["cleanup"]), Ok(Command::Cleanup { keep: 3 }));
+        assert_eq!(
+            cmd(&["cleanup", "--keep", "0"]),
+            Ok(Command::Cleanup { keep: 0 })
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            cmd(&["create", "--limit"]),
+            Err("--limit needs a group name".into())
+        );
+        assert_eq!(cmd(&["create", "-x"]), Err("Unknown option: -x".into()));
+        assert_eq!(
+            cmd(&["cleanup", "--keep"]),
+            Err("--keep needs a number".into())
+        );
+        assert!(cmd(&["cleanup", "--keep", "-1"]).is_err());
+        assert!(cmd(&["rollback", "2025-01-01"]).is_err());
+        assert!(cmd(&["rollback", "20250101-120000", "x"]).is_err());
+        assert!(cmd(&["list", "x"]).is_err());
+        assert!(cmd(&["create", "--limit", "a b"]).is_err());
+        assert!(p(&["--jobs", "0", "list"]).is_err());
+        assert!(p(&["--remote", "a:b", "list"]).is_err());
+        assert!(p(&["list", "--remote"]).is_err());
+    }
+
+    #[test]
+    fn global_options_anywhere_and_env() {
+        let cli = p(&["rollback", "--jobs=8", "--remote", "lab"]).unwrap();
+        assert_eq!(cli.jobs, 8);
+        assert_eq!(cli.remote.as_deref(), Some("lab"));
+        assert_eq!(cli.command, Command::Rollback { timestamp: None });
+        let env = |k: &str| match k {
+            "ANKLUME_INCUS_REMOTE" => Some("c1".to_owned()),
+            "ANKLUME_SNAPSHOT_JOBS" => Some("2".to_owned()),
+            _ => None,
+        };
+        let cli = parse(&["list".to_owned()], env).unwrap();
+        assert_eq!((cli.remote.as_deref(), cli.jobs), (Some("c1"), 2));
+        let bad = |k: &str| (k == "ANKLUME_SNAPSHOT_JOBS").then(|| "lots".to_owned());
+        assert!(parse(&["list".to_owned()], bad).is_err());
+    }
 }

@@ -1,10 +1,33 @@
-//! `snapshot-apply`: snapshots around `make apply`, and rollback to them.
+//! `snapshot-apply`: snapshots of every inventory instance before
+//! `make apply`, one-command rollback to them, and their retention.
+//! A drop-in for anklume's scripts/snapshot-apply.sh.
 
+mod cleanup;
 mod cli;
-
-use clap::Parser;
+mod create;
+mod daemon;
+mod inventory;
+mod list;
+mod out;
+mod pool;
+mod rollback;
+mod run;
+mod state;
+mod targets;
+mod vars;
 
 fn main() {
-    let _cli = cli::Cli::parse();
-    shared::error::die("snapshot-apply is not implemented yet in this build (see issue #4)", 1);
+    // args_os: `std::env::args` would panic on an argument that is not UTF-8.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let code = match cli::parse(&args, |k| std::env::var(k).ok()) {
+        Ok(cli) => run::run(cli),
+        Err(e) => {
+            out::error(e);
+            1
+        }
+    };
+    std::process::exit(code);
 }

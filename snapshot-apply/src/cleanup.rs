@@ -1,0 +1,133 @@
+//! `cleanup [--keep N]`: keep the newest N pre-apply snapshots (the last N
+//! lines of `history`), delete the older ones from every inventory instance
+//! that has them, and trim `history` to match.
+
+use crate::run::Ctx;
+use crate::state::is_snapshot_name;
+use crate::targets::{self, Skip};
+use crate::{daemon, out, pool};
+use shared::incus::Instance;
+use std::collections::BTreeMap;
+
+pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
+    let _lock = ctx.state.lock()?;
+    let Some(history) = ctx.state.history()? else {
+        out::info("No pre-apply snapshots to clean up");
+        return Ok(0);
+    };
+    let total = history.len();
+    if total <= keep {
+        out::info(format!(
+            "Only {total} snapshot(s), keeping all (retention: {keep})"
+        ));
+        return Ok(0);
+    }
+    let to_delete = total - keep;
+    out::info(format!(
+        "Cleaning up: removing {to_delete} old snapshot(s), keeping {keep}"
+    ));
+    let (old, kept) = history.split_at(to_delete);
+    let doomed = doomed(old, kept);
+
+    let scope = targets::gather(&ctx.incus, None)?;
+    if scope.hosts.is_empty() {
+        // Trimming now would forget snapshots that still exist somewhere.
+        out::warn("No instances found in inventory; nothing deleted, history left as is");
+        return Ok(0);
+    }
+    let targets = targets::resolve(&ctx.incus, scope, ctx.jobs)?;
+    for t in &targets {
+        if !matches!(t.found, Ok(_) | Err(Skip::NotFound)) {
+            if let Some(why) = t.skip_reason() {
+                out::warn(why);
+            }
+        }
+    }
+
+    // One deletion per (snapshot, instance that has it), all in one pool.
+    let work: Vec<(&str, &Instance)> = doomed
+        .iter()
+        .flat_map(|snap| {
+            targets
+                .iter()
+                .filter_map(move |t| t.with_snapshot(snap).map(|inst| (snap.as_str(), inst)))
+        })
+        .collect();
+    let mut failures: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    pool::run_ordered(
+        &work,
+        ctx.jobs,
+        "deleting snapshots",
+        |(snap, inst)| daemon::snapshot(&ctx.incus, "delete", inst, snap),
+        |(snap, inst), result| {
+            if let Err(why) = result {
+                failures
+                    .entry(snap)
+                    .or_default()
+                    .push(format!("{}: could not delete {snap}: {why}", inst.name));
+            }
+        },
+    );
+    for snap in &doomed {
+        match failures.get(snap.as_str()) {
+            None => out::ok(format!("Deleted {snap}")),
+            Some(lines) => lines.iter().for_each(out::warn),
+        }
+    }
+
+    // A snapshot that could not be deleted everywhere stays listed, so the
+    // next cleanup tries again instead of losing track of it.
+    let mut remaining: Vec<String> = doomed
+        .iter()
+        .filter(|s| failures.contains_key(s.as_str()))
+        .cloned()
+        .collect();
+    remaining.extend(kept.iter().cloned());
+    ctx.state.write_history(&remaining)?;
+    if !failures.is_empty() {
+        out::warn(format!(
+            "{} snapshot(s) could not be deleted everywhere; kept in history for the next cleanup",
+            failures.len()
+        ));
+    }
+    out::info("Cleanup complete");
+    Ok(0)
+}
+
+/// The old names to delete, once each: never one that is also among the
+/// kept (a name written twice), never a line that is not a snapshot name.
+fn doomed(old: &[String], kept: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in old {
+        if !is_snapshot_name(line) {
+            out::warn(format!(
+                "dropping history line '{}': not a pre-apply snapshot name",
+                line.escape_debug()
+            ));
+        } else if !kept.contains(line) && !names.contains(line) {
+            names.push(line.clone());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn doomed_skips_kept_duplicates_and_garbage() {
+        let old = v(&[
+            "pre-apply-20250101-000000",
+            "pre-apply-20250101-000000",
+            "; rm -rf /",
+            "pre-apply-20250102-000000",
+        ]);
+        let kept = v(&["pre-apply-20250102-000000", "pre-apply-20250103-000000"]);
+        assert_eq!(doomed(&old, &kept), v(&["pre-apply-20250101-000000"]));
+    }
+}

@@ -1,0 +1,84 @@
+//! `create [--limit <group>]`: one `pre-apply-<timestamp>` snapshot of every
+//! inventory instance (or of the group's), then the state files.
+
+use crate::run::Ctx;
+use crate::state::{self, snapshot_name};
+use crate::targets::{self, Target};
+use crate::{daemon, out, pool};
+use std::time::Duration;
+
+pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
+    let _lock = ctx.state.lock()?;
+    let scope = targets::gather(&ctx.incus, limit)?;
+    if scope.hosts.is_empty() {
+        let name = snapshot_name(&state::now_timestamp());
+        out::info(format!("Creating pre-apply snapshots: {name}"));
+        out::warn("No instances found in inventory");
+        if let Some(group) = limit.filter(|g| !scope.inventory.has_group(g)) {
+            out::warn(format!("group '{group}' is not in the inventory"));
+        }
+        return Ok(0);
+    }
+    let targets = targets::resolve(&ctx.incus, scope, ctx.jobs)?;
+    let history = ctx.state.history()?.unwrap_or_default();
+    let timestamp = fresh_timestamp(&history, &targets);
+    let snap = snapshot_name(&timestamp);
+    out::info(format!("Creating pre-apply snapshots: {snap}"));
+
+    let (mut created, mut failed) = (0, 0);
+    pool::run_slow_first(
+        &targets,
+        ctx.jobs,
+        "creating snapshots",
+        targets::is_running,
+        |t| {
+            t.found
+                .as_ref()
+                .ok()
+                .map(|inst| daemon::snapshot(&ctx.incus, "create", inst, &snap))
+        },
+        |t, result| match (result, &t.found) {
+            (Some(Ok(())), Ok(inst)) => {
+                out::ok(format!("{} (project={})", t.name, inst.project));
+                created += 1;
+            }
+            (Some(Err(why)), _) => {
+                out::warn(format!("{}: snapshot failed: {why}", t.name));
+                failed += 1;
+            }
+            _ => {
+                if let Some(why) = t.skip_reason() {
+                    out::warn(why);
+                }
+            }
+        },
+    );
+
+    // Recorded even when nothing was created, as the script did: `rollback`
+    // then says plainly that no instance has this snapshot.
+    ctx.state.record(&timestamp, limit.unwrap_or("all"))?;
+    out::info(format!("{created} snapshot(s) created, {failed} failed"));
+    if failed > 0 {
+        out::warn("Some snapshots failed. Apply will proceed but rollback may be incomplete.");
+    }
+    Ok(0)
+}
+
+/// Now, unless a snapshot of that name already exists (two creates within
+/// one second): then wait for the clock's next second, so that `history`
+/// never names one snapshot twice and incus never refuses a duplicate.
+fn fresh_timestamp(history: &[String], targets: &[Target]) -> String {
+    let mut timestamp = state::now_timestamp();
+    for _ in 0..3 {
+        let name = snapshot_name(&timestamp);
+        let taken =
+            history.contains(&name) || targets.iter().any(|t| t.with_snapshot(&name).is_some());
+        if !taken {
+            break;
+        }
+        let into_second = chrono::Local::now().timestamp_subsec_millis().min(999);
+        std::thread::sleep(Duration::from_millis(u64::from(1000 - into_second) + 5));
+        timestamp = state::now_timestamp();
+    }
+    timestamp
+}

@@ -1,0 +1,59 @@
+//! `list`: the `history` file, the latest entry marked. It reads state only
+//! (no lock, works without Incus); on a cluster it also shows which
+//! instances hold each snapshot and on which member.
+
+use crate::run::Ctx;
+use crate::state::{snapshot_name, PREFIX};
+use crate::{daemon, out};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// `list` is for a quick look: a daemon that does not answer in this time
+/// only costs the cluster detail.
+const LIST_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn list(ctx: &Ctx) -> Result<i32, String> {
+    out::info("Pre-apply snapshots:");
+    let Some(history) = ctx.state.history()? else {
+        out::info("(none)");
+        return Ok(0);
+    };
+    let latest = ctx.state.latest_raw().map(|ts| snapshot_name(&ts));
+    let holders = if history.is_empty() {
+        BTreeMap::new()
+    } else {
+        cluster_holders(ctx)
+    };
+    for name in &history {
+        if latest.as_ref() == Some(name) {
+            out::info(format!("{name}  <-- latest"));
+        } else {
+            out::info(name);
+        }
+        for holder in holders.get(name).into_iter().flatten() {
+            out::info(format!("    {holder}"));
+        }
+    }
+    Ok(0)
+}
+
+/// Snapshot name → "instance (project=…, member=…)" lines, on a cluster
+/// only; empty on a standalone daemon or when Incus does not answer.
+fn cluster_holders(ctx: &Ctx) -> BTreeMap<String, Vec<String>> {
+    let mut holders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let Ok(all) = daemon::list_all(&ctx.incus, LIST_TIMEOUT) else {
+        return holders;
+    };
+    for inst in &all {
+        let Some(member) = daemon::member(inst) else {
+            continue;
+        };
+        for snap in inst.snapshots.iter().filter(|s| s.name.starts_with(PREFIX)) {
+            holders.entry(snap.name.clone()).or_default().push(format!(
+                "{} (project={}, member={member})",
+                inst.name, inst.project
+            ));
+        }
+    }
+    holders
+}
