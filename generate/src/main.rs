@@ -7,12 +7,13 @@ mod cli;
 mod enrich;
 mod orphans;
 mod pipeline;
-mod pysem;
+mod py;
 mod render;
 mod strict;
 mod validate;
 mod warnings;
 mod write;
+mod zones;
 
 use clap::Parser;
 

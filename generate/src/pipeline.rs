@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use crate::cli::Cli;
 use crate::orphans::{self, Known};
-use crate::pysem::py_str;
+use crate::py::py_str;
 use crate::write::{self, display_path};
 use crate::{enrich, render, strict, validate, warnings};
 

@@ -13,7 +13,7 @@ use shared::Error;
 use crate::enrich::{
     addressing_slot, domain, domain_names, get_or, global, machine, machine_names,
 };
-use crate::pysem::{kind, map_or_empty, py_str};
+use crate::py::{kind, map_or_empty, py_str};
 
 /// One file to write: its path under the base folder and its managed content.
 #[derive(Debug, Clone)]

@@ -2,8 +2,8 @@
 //! printed as `WARNING: <text>` after validation and enrichment.
 //! Tested with the validation rules they mirror (`validate/tests/policies.rs`).
 
+use crate::py::py_str;
 use crate::validate::collect_gpu_instances;
-use crate::validate::py::py_str;
 use shared::nesting::Nesting;
 use shared::yaml::Value;
 

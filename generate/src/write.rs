@@ -24,7 +24,7 @@ const NOTICE: &str = "# Do not edit this section — it will be overwritten by `
 
 /// The managed block around the YAML text of its content.
 pub fn block(yaml: &str) -> String {
-    let body = yaml.trim_end_matches(crate::pysem::is_py_space);
+    let body = yaml.trim_end_matches(crate::py::is_space);
     format!("{BEGIN}\n{NOTICE}\n{body}\n{END}")
 }
 

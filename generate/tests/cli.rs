@@ -178,11 +178,7 @@ fn dry_run_writes_nothing_and_skips_done() {
 
 #[test]
 fn infra_directory_is_accepted() {
-    let p = Project::new();
-    common::copy_dir(
-        &common::workspace().join("examples/split"),
-        &p.path("infra"),
-    );
+    let p = Project::with_example_dir("split");
     let r = p.run(&["infra"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(p.exists("inventory/lab.yml") && p.exists("host_vars/admin-ctl.yml"));

@@ -6,28 +6,8 @@
 
 mod common;
 
+use common::rng::Rng;
 use common::Project;
-
-/// xorshift64*: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 const PIECES: &[&str] = &[
     "a", "z", "web", " ", "  ", ":", ": ", "#", " #", "'", "\"", "é", "—", "\\", "-", "*", "&",
@@ -36,7 +16,7 @@ const PIECES: &[&str] = &[
 ];
 
 fn text(rng: &mut Rng, max: usize) -> String {
-    (0..rng.below(max + 1)).map(|_| rng.pick(PIECES)).collect()
+    (0..rng.below(max + 1)).map(|_| *rng.pick(PIECES)).collect()
 }
 
 /// A YAML double-quoted scalar (JSON strings are valid YAML).

@@ -18,22 +18,13 @@ fn snapshot_run(name: &str, p: &Project, args: &[&str]) {
 
 #[test]
 fn homelab_example() {
-    let p = Project::new();
-    p.write(
-        "infra.yml",
-        &std::fs::read_to_string(common::workspace().join("examples/homelab/infra.yml"))
-            .expect("homelab"),
-    );
+    let p = Project::with_example("homelab");
     snapshot_run("homelab", &p, &["infra.yml"]);
 }
 
 #[test]
 fn split_example() {
-    let p = Project::new();
-    common::copy_dir(
-        &common::workspace().join("examples/split"),
-        &p.path("infra"),
-    );
+    let p = Project::with_example_dir("split");
     snapshot_run("split", &p, &["infra", "--base-dir", "out"]);
 }
 
@@ -67,12 +58,7 @@ domains:
 
 #[test]
 fn nested_level_one() {
-    let p = Project::new();
-    p.write(
-        "infra.yml",
-        &std::fs::read_to_string(common::workspace().join("examples/homelab/infra.yml"))
-            .expect("homelab"),
-    );
+    let p = Project::with_example("homelab");
     p.context_file("absolute_level", "1\n");
     snapshot_run("nested", &p, &["infra.yml"]);
     let hv = p.yaml("host_vars/ops-ctl.yml");

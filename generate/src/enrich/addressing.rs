@@ -14,26 +14,8 @@ use shared::yaml::{Map, Value};
 use shared::Error;
 
 use super::{domain, domain_names, global, machine, machine_names, tree};
-use crate::pysem::{contains, key, kind, parse_int, py_str};
-
-/// Offset of each trust level's zone from `zone_base`.
-const ZONE_OFFSETS: [(&str, i128); 5] = [
-    ("admin", 0),
-    ("trusted", 10),
-    ("semi-trusted", 20),
-    ("untrusted", 40),
-    ("disposable", 50),
-];
-pub const DEFAULT_TRUST_LEVEL: &str = "semi-trusted";
-const DEFAULT_OFFSET: i128 = 20;
-
-/// One domain's place in the address plan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Slot {
-    pub second_octet: Value,
-    /// Kept as read: an explicit `subnet_id: true` prints as `True`, as upstream.
-    pub domain_seq: Value,
-}
+use crate::py::{contains, index, key, kind, parse_i128, py_str};
+use crate::zones::{zone_offset, zone_sequence, Slot, DEFAULT_TRUST_LEVEL};
 
 pub fn run(infra: &mut Value) -> Result<(), Error> {
     let g = global(infra)?;
@@ -109,39 +91,23 @@ pub fn compute(infra: &Value) -> Result<IndexMap<Value, Slot>, Error> {
 
     let mut result = IndexMap::new();
     for (trust, mut names) in zones {
-        let offset = trust
-            .as_str()
-            .and_then(|t| ZONE_OFFSETS.iter().find(|(name, _)| *name == t))
-            .map_or(DEFAULT_OFFSET, |(_, off)| *off);
-        let second_octet = Value::Int(zone_base.saturating_add(offset));
+        let second_octet = Value::Int(zone_base.saturating_add(zone_offset(&trust)));
         names.sort_by_key(py_str);
 
-        // Explicit subnet_ids first (Python dict: a repeated key keeps its
-        // first position), then the free numbers for the others.
-        let mut seqs: IndexMap<Value, Value> = IndexMap::new();
-        let mut auto = Vec::new();
+        let mut members = Vec::with_capacity(names.len());
         for dname in names {
-            match domain(infra, &dname)?.get_str("subnet_id") {
-                Some(sid) if !sid.is_null() => {
-                    seqs.insert(sid.clone(), dname);
-                }
-                _ => auto.push(dname),
-            }
+            let sid = domain(infra, &dname)?
+                .get_str("subnet_id")
+                .filter(|sid| !sid.is_null());
+            let sid = sid.cloned();
+            members.push((dname, sid));
         }
-        let mut seq: i128 = 0;
-        for dname in auto {
-            while seqs.contains_key(&Value::Int(seq)) {
-                seq += 1;
-            }
-            seqs.insert(Value::Int(seq), dname);
-            seq += 1;
-        }
-        for (domain_seq, dname) in seqs {
+        for (domain_seq, dname) in zone_sequence(members).iter() {
             result.insert(
-                dname,
+                dname.clone(),
                 Slot {
                     second_octet: second_octet.clone(),
-                    domain_seq,
+                    domain_seq: domain_seq.clone(),
                 },
             );
         }
@@ -171,7 +137,7 @@ fn auto_assign_ips(infra: &mut Value, dname: &Value, prefix: &str) -> Result<(),
         })?;
         if let Some(rest) = ip.strip_prefix(&dotted) {
             let host = rest.rsplit('.').next().unwrap_or(rest);
-            if let Some(n) = parse_int(host) {
+            if let Some(n) = parse_i128(host) {
                 used.insert(n);
             }
         }
@@ -214,9 +180,9 @@ pub fn stored_slot(infra: &Value, dname: &Value) -> Result<Option<(Value, Value)
     if !contains(stored, dname)? {
         return Ok(None);
     }
-    let info = crate::pysem::index(stored, dname)?;
-    let so = crate::pysem::index(info, &key("second_octet"))?.clone();
-    let ds = crate::pysem::index(info, &key("domain_seq"))?.clone();
+    let info = index(stored, dname)?;
+    let so = index(info, &key("second_octet"))?.clone();
+    let ds = index(info, &key("domain_seq"))?.clone();
     Ok(Some((so, ds)))
 }
 

@@ -6,7 +6,7 @@ use shared::yaml::{Map, Value};
 use shared::Error;
 
 use super::{domain_names, global};
-use crate::pysem::{kind, py_str};
+use crate::py::{kind, py_str};
 
 pub fn run(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
     let g = global(infra)?;

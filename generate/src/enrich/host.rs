@@ -12,7 +12,7 @@ use shared::yaml::{Map, Value};
 use shared::Error;
 use std::time::Duration;
 
-use crate::pysem::{kind, parse_float, parse_int, py_str, py_strip, trunc};
+use crate::py::{kind, parse_float, parse_i128, py_str, strip, trunc};
 
 /// What the host offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ fn from_proc() -> Option<HostFacts> {
         .count() as i128;
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib = parse_int(line.split_whitespace().nth(1)?)?;
+    let kib = parse_i128(line.split_whitespace().nth(1)?)?;
     let memory_bytes = kib.saturating_mul(1024);
     (cpu > 0 && memory_bytes > 0).then_some(HostFacts { cpu, memory_bytes })
 }
@@ -90,7 +90,7 @@ const SUFFIXES: [(&str, i128); 5] = [
 /// it cannot be read. Err where upstream crashes (`infGiB`).
 pub fn parse_memory(value: &Value) -> Result<i128, Error> {
     let text = py_str(value);
-    let text = py_strip(&text);
+    let text = strip(&text);
     for (suffix, mult) in SUFFIXES {
         if let Some(number) = text.strip_suffix(suffix) {
             let Some(f) = parse_float(number) else {
@@ -101,7 +101,7 @@ pub fn parse_memory(value: &Value) -> Result<i128, Error> {
                 .unwrap_or(0));
         }
     }
-    Ok(parse_int(text).unwrap_or(0))
+    Ok(parse_i128(text).unwrap_or(0))
 }
 
 /// Bytes as an Incus memory string: whole GiB, else whole MiB, else bytes.
@@ -130,7 +130,7 @@ pub fn reserve_cpu(reserve: &Map, host: HostFacts) -> Result<f64, Error> {
         Value::Int(i) => Ok(*i as f64),
         Value::Bool(b) => Ok(f64::from(u8::from(*b))),
         Value::Float(f) => Ok(*f),
-        Value::Str(s) => crate::pysem::parse_float(s).ok_or_else(|| {
+        Value::Str(s) => parse_float(s).ok_or_else(|| {
             Error::new(format!(
                 "resource_policy.host_reserve.cpu: invalid value '{s}'"
             ))
@@ -170,11 +170,13 @@ pub fn reserve_mem(reserve: &Map, host: HostFacts) -> Result<i128, Error> {
 fn percent(value: &Value) -> Result<Option<i128>, Error> {
     match value.as_str() {
         Some(s) if s.ends_with('%') => {
-            parse_int(s.trim_end_matches('%')).map(Some).ok_or_else(|| {
-                Error::new(format!(
-                    "resource_policy.host_reserve: invalid format '{s}'"
-                ))
-            })
+            parse_i128(s.trim_end_matches('%'))
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::new(format!(
+                        "resource_policy.host_reserve: invalid format '{s}'"
+                    ))
+                })
         }
         _ => Ok(None),
     }

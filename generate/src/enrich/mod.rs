@@ -22,7 +22,7 @@ pub use addressing::stored_slot as addressing_slot;
 use shared::yaml::{Map, Value};
 use shared::Error;
 
-use crate::pysem::{kind, map_or_empty, py_str};
+use crate::py::{kind, map_or_empty, py_str};
 
 /// Apply every enrichment step to `infra`; `notes` receives stderr lines in
 /// the order upstream prints them, also when a later step fails.

@@ -10,7 +10,7 @@ use shared::Error;
 
 use super::host::{self, format_memory, parse_memory, reserve_cpu, reserve_mem, HostFacts};
 use super::{all_machines, global, machine, tree};
-use crate::pysem::{key, kind, map_or_empty, parse_int, py_str, trunc};
+use crate::py::{key, kind, map_or_empty, parse_i128, py_str, trunc};
 
 /// One machine that gets a share: its location, weight and what it lacks.
 struct Entry {
@@ -246,8 +246,8 @@ fn cpu_count(v: &Value) -> Result<Option<i128>, Error> {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(i128::from(*b)),
         Value::Float(f) => trunc(*f)?,
-        Value::Str(s) => parse_int(s),
-        Value::Binary(b) => std::str::from_utf8(b).ok().and_then(parse_int),
+        Value::Str(s) => parse_i128(s),
+        Value::Binary(b) => std::str::from_utf8(b).ok().and_then(parse_i128),
         _ => None,
     })
 }
@@ -271,7 +271,7 @@ fn check_overcommit(
         } else if let Some(v) = c.get_str("limits.cpu.allowance") {
             let text = py_str(v);
             if text.ends_with('%') {
-                allowance += parse_int(text.trim_end_matches('%')).unwrap_or(0) as f64;
+                allowance += parse_i128(text.trim_end_matches('%')).unwrap_or(0) as f64;
             }
         }
         if let Some(v) = c.get_str("limits.memory") {

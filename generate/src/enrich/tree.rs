@@ -9,7 +9,7 @@
 use shared::yaml::{Map, NodeId, Value};
 use shared::Error;
 
-use crate::pysem::{key, kind};
+use crate::py::{key, kind};
 
 /// A path of mapping keys from the root.
 pub type Path = Vec<Value>;

@@ -10,7 +10,7 @@ use shared::yaml::{Map, Value};
 use shared::Error;
 
 use super::{all_machines, domain_names, get_or, global, machine, machine_names};
-use crate::pysem::{kind, map_or_empty, py_str};
+use crate::py::{kind, map_or_empty, py_str};
 
 pub fn shared_volumes(infra: &mut Value) -> Result<(), Error> {
     let Some(volumes) = infra.get("shared_volumes").filter(|v| v.truthy()).cloned() else {

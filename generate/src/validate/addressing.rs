@@ -1,37 +1,10 @@
 //! Zone-based addressing (ADR-038) as the validator needs it: which second
 //! octet and which third octet (`domain_seq`) each domain gets.
 
-use super::py::PyDict;
+use crate::py::PyDict;
+use crate::zones::{zone_offset, zone_sequence, Slot, DEFAULT_TRUST_LEVEL};
 use shared::yaml::{Map, Value};
 use std::cmp::Ordering;
-
-/// Second octet offset of each trust zone; unknown zones use semi-trusted's.
-pub const ZONE_OFFSETS: [(&str, i128); 5] = [
-    ("admin", 0),
-    ("trusted", 10),
-    ("semi-trusted", 20),
-    ("untrusted", 40),
-    ("disposable", 50),
-];
-
-/// Trust level of a domain that does not say.
-pub const DEFAULT_TRUST_LEVEL: &str = "semi-trusted";
-
-/// Where one domain sits: `<base_octet>.<second_octet>.<domain_seq>.0/24`.
-/// Kept as values because upstream prints whatever the user wrote
-/// (`subnet_id: "7"` gives a domain_seq of `7` as text).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DomainAddr {
-    pub second_octet: Value,
-    pub domain_seq: Value,
-}
-
-fn zone_offset(trust: &Value) -> i128 {
-    ZONE_OFFSETS
-        .iter()
-        .find(|(z, _)| Some(*z) == trust.as_str())
-        .map_or(20, |z| z.1)
-}
 
 /// `zone_base + offset` with Python's number rules; None when zone_base is
 /// not a number (upstream stops with a TypeError there; the validator has
@@ -69,7 +42,7 @@ fn name_order(a: &Value, b: &Value) -> Ordering {
 /// Two domains of a zone with the same subnet_id: the later name wins and the
 /// earlier one gets no entry (upstream's dict overwrite, kept on purpose).
 /// None when `zone_base` is not a number.
-pub fn compute_addressing(infra: &Map) -> Option<Vec<(Value, DomainAddr)>> {
+pub fn compute_addressing(infra: &Map) -> Option<Vec<(Value, Slot)>> {
     let g = infra.get_str("global").and_then(Value::as_map);
     let addr = g
         .and_then(|g| g.get_str("addressing"))
@@ -94,24 +67,16 @@ pub fn compute_addressing(infra: &Map) -> Option<Vec<(Value, DomainAddr)>> {
         let second_octet = add_offset(zone_base, zone_offset(trust))?;
         let mut members = members.clone();
         members.sort_by(|a, b| name_order(a.0, b.0));
-        let mut seqs: PyDict<Value, Value> = PyDict::new();
-        let mut auto = Vec::new();
-        for (dname, domain) in members {
-            match domain.get("subnet_id") {
-                Some(sid) if !sid.is_null() => seqs.insert(sid.clone(), dname.clone()),
-                _ => auto.push(dname.clone()),
-            }
-        }
-        let mut seq: i128 = 0;
-        for dname in auto {
-            while seqs.contains(&Value::Int(seq)) {
-                seq += 1;
-            }
-            seqs.insert(Value::Int(seq), dname);
-            seq += 1;
-        }
+        let members = members
+            .into_iter()
+            .map(|(dname, domain)| {
+                let sid = domain.get("subnet_id").filter(|sid| !sid.is_null());
+                (dname.clone(), sid.cloned())
+            })
+            .collect();
+        let seqs = zone_sequence(members);
         for (seq_val, dname) in seqs.iter() {
-            let info = DomainAddr {
+            let info = Slot {
                 second_octet: second_octet.clone(),
                 domain_seq: seq_val.clone(),
             };

@@ -3,8 +3,9 @@
 //! profiles, boot and snapshot settings, weight, persistent_data.
 
 use super::net::parse_ipv4;
-use super::py::{is_cron5, is_dns_name, is_duration, py_str, py_type_name, PyDict};
+use super::patterns::{is_cron5, is_dns_name, is_duration};
 use super::{entries, get_or, is_one_of, Ctx, DEFAULT_TRUST_LEVEL};
+use crate::py::{py_str, py_type_name, PyDict};
 use shared::yaml::{Map, Value};
 
 const TRUST_LEVELS: &str = "('admin', 'trusted', 'semi-trusted', 'untrusted', 'disposable')";

@@ -2,8 +2,8 @@
 //! would create a routing loop and cut the host off the network.
 
 use super::net::Net;
-use super::py::py_str;
 use super::{get_or, Ctx};
+use crate::py::py_str;
 use shared::yaml::Value;
 
 /// Compare every domain subnet with the host's interface subnets.

@@ -12,14 +12,14 @@
 //!
 //! Python semantics matter throughout: `x.get(k, default)` returns None (not
 //! the default) for an explicit `null`, `bool` counts as `int`, `1 == 1.0 ==
-//! True`, and values are printed with Python's `str()` ([`py`]).
+//! True`, and values are printed with Python's `str()` ([`crate::py`]).
 
 mod addressing;
 mod domains;
 mod host;
 mod net;
+mod patterns;
 mod policies;
-pub mod py;
 mod resources;
 mod shape;
 mod volumes;
@@ -27,10 +27,11 @@ mod volumes;
 pub use domains::is_privileged;
 pub use policies::collect_gpu_instances;
 
-use addressing::{compute_addressing, DomainAddr, DEFAULT_TRUST_LEVEL};
+use crate::zones::{Slot, DEFAULT_TRUST_LEVEL};
+use addressing::compute_addressing;
 use net::{detect_host_subnets, Net};
 
-use py::{py_str, py_type_name, PyDict};
+use crate::py::{self, py_str, py_type_name, PyDict};
 use shared::nesting::Nesting;
 use shared::yaml::{Map, Value};
 
@@ -125,7 +126,7 @@ fn not_a_mapping(infra: &Value) -> Vec<String> {
     }
     vec![format!(
         "infra.yml must be a mapping with project_name, global and domains, got {}",
-        py::kind(infra)
+        py::py_kind(infra)
     )]
 }
 
@@ -138,7 +139,7 @@ pub(crate) struct Ctx<'a> {
     pub errors: Vec<String>,
     pub has_addressing: bool,
     /// `_compute_addressing(infra)` when `global.addressing` is a mapping.
-    pub addressing: Vec<(Value, DomainAddr)>,
+    pub addressing: Vec<(Value, Slot)>,
     /// Legacy mode: subnet_id → domain name.
     pub subnet_ids: PyDict<Value, Value>,
     /// Machine name → the first domain declaring it.
@@ -238,7 +239,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The addressing of one domain, if computed.
-    pub fn domain_addr(&self, dname: &Value) -> Option<&DomainAddr> {
+    pub fn domain_addr(&self, dname: &Value) -> Option<&Slot> {
         self.addressing
             .iter()
             .find(|(d, _)| d == dname)

@@ -1,8 +1,8 @@
 //! GPU policy (ADR-018), network policies (ADR-021) and the exclusive AI
 //! access policy (Phase 18a).
 
-use super::py::py_str;
 use super::{entries, get_or, Ctx};
+use crate::py::py_str;
 use shared::yaml::{Map, Value};
 
 /// Machines with GPU access, in file order: `gpu:` set, or a profile of
@@ -115,7 +115,7 @@ fn check_network_policies(ctx: &mut Ctx) {
             if b.as_bool().is_none() {
                 ctx.err(format!(
                     "{at}: bidirectional must be a boolean, got {}",
-                    super::py::py_type_name(b)
+                    crate::py::py_type_name(b)
                 ));
             }
         }

@@ -1,8 +1,8 @@
 //! `global.resource_policy`: allocation mode, CPU mode, memory enforcement,
 //! overcommit flag and host reserve.
 
-use super::py::{parse_float, parse_int, py_str, strip};
 use super::{get_or, Ctx};
+use crate::py::{parse_float, parse_int, py_str, strip};
 use shared::yaml::Value;
 
 /// Upstream's `_parse_memory_value`: an Incus memory size (`2GiB`, `512MiB`,

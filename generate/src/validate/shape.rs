@@ -12,7 +12,7 @@
 //! errors are reported, so one mistake does not cascade into dozens of
 //! confusing ones.
 
-use super::py::{kind, py_str};
+use crate::py::{py_kind, py_str};
 use shared::yaml::{Map, Value};
 
 /// Errors for containers of the wrong type, in file order.
@@ -20,7 +20,7 @@ pub fn check(infra: &Map) -> Vec<String> {
     let mut errors = Vec::new();
     if let Some(g) = infra.get_str("global") {
         if g.as_map().is_none() {
-            errors.push(format!("global must be a mapping, got {}", kind(g)));
+            errors.push(format!("global must be a mapping, got {}", py_kind(g)));
         }
     }
     match infra.get_str("domains") {
@@ -32,14 +32,17 @@ pub fn check(infra: &Map) -> Vec<String> {
         Some(d) if d.truthy() => {
             errors.push(format!(
                 "domains must be a mapping of domain names, got {}",
-                kind(d)
+                py_kind(d)
             ));
         }
         _ => {}
     }
     if let Some(p) = infra.get_str("network_policies") {
         if p.truthy() && p.as_seq().is_none() {
-            errors.push(format!("network_policies must be a list, got {}", kind(p)));
+            errors.push(format!(
+                "network_policies must be a list, got {}",
+                py_kind(p)
+            ));
         }
     }
     errors
@@ -55,14 +58,14 @@ fn check_domain(errors: &mut Vec<String>, dname: &Value, domain: &Value) {
     let Some(domain) = domain.as_map() else {
         errors.push(format!(
             "Domain '{d}': must be a mapping of domain settings, got {}",
-            kind(domain)
+            py_kind(domain)
         ));
         return;
     };
     if let Some(p) = not_map(domain.get_str("profiles")) {
         errors.push(format!(
             "Domain '{d}': profiles must be a mapping of profile names, got {}",
-            kind(p)
+            py_kind(p)
         ));
     }
     for (pname, profile) in domain
@@ -82,7 +85,7 @@ fn check_domain(errors: &mut Vec<String>, dname: &Value, domain: &Value) {
         Some(m) if m.truthy() => {
             errors.push(format!(
                 "Domain '{d}': machines must be a mapping of machine names, got {}",
-                kind(m)
+                py_kind(m)
             ));
         }
         _ => {}
@@ -98,7 +101,7 @@ fn check_profile(errors: &mut Vec<String>, d: &str, p: &str, profile: &Value) {
         other => {
             errors.push(format!(
                 "Domain '{d}': profile '{p}' must be a mapping (config, devices), got {}",
-                kind(other)
+                py_kind(other)
             ));
             return;
         }
@@ -106,7 +109,7 @@ fn check_profile(errors: &mut Vec<String>, d: &str, p: &str, profile: &Value) {
     if let Some(devs) = not_map(profile.get_str("devices")) {
         errors.push(format!(
             "Domain '{d}': profile '{p}': devices must be a mapping of device names, got {}",
-            kind(devs)
+            py_kind(devs)
         ));
     }
     let devices = profile.get_str("devices").and_then(Value::as_map);
@@ -115,7 +118,7 @@ fn check_profile(errors: &mut Vec<String>, d: &str, p: &str, profile: &Value) {
             errors.push(format!(
                 "Domain '{d}': profile '{p}': device '{}' must be a mapping, got {}",
                 py_str(dev),
-                kind(device)
+                py_kind(device)
             ));
         }
     }
@@ -125,14 +128,14 @@ fn check_machine(errors: &mut Vec<String>, m: &str, machine: &Value) {
     let Some(machine) = machine.as_map() else {
         errors.push(format!(
             "Machine '{m}': must be a mapping of machine settings, got {}",
-            kind(machine)
+            py_kind(machine)
         ));
         return;
     };
     if let Some(c) = not_map(machine.get_str("config")) {
         errors.push(format!(
             "Machine '{m}': config must be a mapping, got {}",
-            kind(c)
+            py_kind(c)
         ));
     }
     if let Some(p) = machine
@@ -141,13 +144,13 @@ fn check_machine(errors: &mut Vec<String>, m: &str, machine: &Value) {
     {
         errors.push(format!(
             "Machine '{m}': profiles must be a list of profile names, got {}",
-            kind(p)
+            py_kind(p)
         ));
     }
     if let Some(devs) = not_map(machine.get_str("devices")) {
         errors.push(format!(
             "Machine '{m}': devices must be a mapping of device names, got {}",
-            kind(devs)
+            py_kind(devs)
         ));
     }
 }

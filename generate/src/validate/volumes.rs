@@ -1,8 +1,9 @@
 //! Shared volumes (ADR-039) and persistent data (ADR-041): base paths,
 //! volume settings, consumers, device-name and mount-path collisions.
 
-use super::py::{is_dns_name, py_str, py_type_name, PyDict};
+use super::patterns::is_dns_name;
 use super::{entries, Ctx};
+use crate::py::{py_str, py_type_name, PyDict};
 use shared::yaml::{Map, Value};
 
 /// `global.<key>`, when set, must be a string starting with `/`.

@@ -9,6 +9,8 @@
 //! asks the real `incus`.
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -131,6 +133,23 @@ impl Project {
     pub fn with_infra(yaml: &str) -> Project {
         let p = Project::new();
         p.write("infra.yml", yaml);
+        p
+    }
+
+    /// A project whose infra.yml is the workspace's
+    /// `examples/<name>/infra.yml`.
+    pub fn with_example(name: &str) -> Project {
+        let path = workspace().join("examples").join(name).join("infra.yml");
+        let yaml =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        Project::with_infra(&yaml)
+    }
+
+    /// A project whose `infra/` folder is a copy of the workspace's
+    /// `examples/<name>/` (the split layout).
+    pub fn with_example_dir(name: &str) -> Project {
+        let p = Project::new();
+        copy_dir(&workspace().join("examples").join(name), &p.path("infra"));
         p
     }
 

@@ -3,24 +3,10 @@
 use super::*;
 use shared::yaml::{Map, Seq};
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// A number in 0..n.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-}
+#[allow(dead_code)]
+#[path = "../../../tests/common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const KEYS: [&str; 40] = [
     "project_name",

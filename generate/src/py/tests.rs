@@ -1,4 +1,4 @@
-//! Python `str()`/`repr()` and text parsing rules.
+//! Python `str()`/`repr()`, text parsing rules, containers.
 
 use super::*;
 use shared::yaml::{Map, Value};
@@ -83,49 +83,6 @@ fn timestamps() {
 }
 
 #[test]
-fn name_rule() {
-    for ok in ["a", "web", "a-b", "a1", "0", "abc\n"] {
-        assert!(is_dns_name(&Value::from(ok)), "{ok:?}");
-    }
-    for bad in ["", "-a", "a-", "A", "a_b", "a.b", "abc\n\n", "é"] {
-        assert!(!is_dns_name(&Value::from(bad)), "{bad:?}");
-    }
-    assert!(!is_dns_name(&Value::Int(7)));
-}
-
-#[test]
-fn cron_and_duration() {
-    for ok in [
-        "0 2 * * *",
-        "0\t2 * *  *",
-        "a b c d e\n",
-        "0 2\n* * *",
-        "1 2 3 4 5\u{a0}",
-    ] {
-        let ok = ok.trim_end_matches('\u{a0}');
-        assert!(is_cron5(ok), "{ok:?}");
-    }
-    for bad in [
-        "0 2 * *",
-        "0 2 * * * *",
-        " 0 2 * * *",
-        "0 2 * * * ",
-        "0 2 * * *\n\n",
-        "0 2 * * \x1c*",
-    ] {
-        assert!(!is_cron5(bad) || bad.contains('\x1c'), "{bad:?}");
-    }
-    // \x1c is whitespace to Python: six fields there.
-    assert!(!is_cron5("0 2 * * \x1c* 1"));
-    for ok in ["30d", "24h", "60m", "0d", "7d\n"] {
-        assert!(is_duration(ok), "{ok:?}");
-    }
-    for bad in ["d", "30", "30 d", "30D", "30s", " 30d", "30d\n\n", "-1d"] {
-        assert!(!is_duration(bad), "{bad:?}");
-    }
-}
-
-#[test]
 fn python_int_and_float() {
     let int = |s: &str| parse_int(s).map(|n| n.to_string());
     assert_eq!(int(" 42 "), Some("42".into()));
@@ -159,4 +116,64 @@ fn py_dict_keeps_first_position() {
     let keys: Vec<String> = d.iter().map(|(k, _)| py_repr(k)).collect();
     assert_eq!(keys, ["1", "'a'"]);
     assert_eq!(d.get(&Value::Float(1.0)), Some(&3));
+}
+
+// The generator's own cases.
+
+#[test]
+fn float_repr_of_generated_values() {
+    let cases = [
+        (10.0, "10.0"),
+        (1.5, "1.5"),
+        (1e16, "1e+16"),
+        (1.5e16, "1.5e+16"),
+        (1e15, "1000000000000000.0"),
+        (0.0001, "0.0001"),
+        (1e-5, "1e-05"),
+        (123456789012345678.0, "1.2345678901234568e+17"),
+        (-0.0, "-0.0"),
+        (0.0, "0.0"),
+        (-2.5, "-2.5"),
+        (f64::INFINITY, "inf"),
+    ];
+    for (f, want) in cases {
+        assert_eq!(float_repr(f), want, "{f}");
+    }
+}
+
+#[test]
+fn str_of_values() {
+    assert_eq!(py_str(&Value::Bool(true)), "True");
+    assert_eq!(py_str(&Value::Null), "None");
+    assert_eq!(
+        py_str(&Value::from(vec![Value::from("a"), Value::Int(1)])),
+        "['a', 1]"
+    );
+    assert_eq!(py_repr(&Value::from("it's")), "\"it's\"");
+}
+
+#[test]
+fn int_and_float_parsing() {
+    assert_eq!(parse_i128(" 5\n"), Some(5));
+    assert_eq!(parse_i128("1_000"), Some(1000));
+    assert_eq!(parse_i128("1__0"), None);
+    assert_eq!(parse_i128("-3"), Some(-3));
+    assert_eq!(parse_i128("3.0"), None);
+    assert_eq!(parse_i128(""), None);
+    assert_eq!(parse_float("1.5"), Some(1.5));
+    assert_eq!(parse_float(" 2 "), Some(2.0));
+    assert_eq!(parse_float("1_0.5"), Some(10.5));
+    assert_eq!(parse_float("."), None);
+    assert_eq!(parse_float("+-1"), None);
+    assert!(parse_float("-Infinity").is_some_and(f64::is_infinite));
+    assert!(parse_float("nan").is_some_and(f64::is_nan));
+    assert_eq!(parse_float("1e3"), Some(1000.0));
+    assert_eq!(parse_float("0x10"), None);
+}
+
+#[test]
+fn containment() {
+    let s = Value::from("abc");
+    assert!(contains(&s, &Value::from("b")).unwrap());
+    assert!(contains(&Value::Int(1), &Value::from("a")).is_err());
 }

@@ -1,7 +1,5 @@
-//! Python semantics that the upstream validator relies on: `str()` and
-//! `repr()` of YAML values (used inside every message), type names, string
-//! whitespace, `int()`/`float()` of text, and the few regular expressions the
-//! validator uses, so that our messages and decisions match upstream's.
+//! `str()` and `repr()` of YAML values, as f-strings and printed
+//! containers show them.
 
 use shared::yaml::Value;
 use std::fmt::Write as _;
@@ -39,25 +37,9 @@ pub fn py_repr(v: &Value) -> String {
     }
 }
 
-/// `type(value).__name__`.
-pub fn py_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Timestamp(s) if !s.contains([' ', 'T', 't']) => "date",
-        _ => v.type_name(),
-    }
-}
-
-/// The type of a value for our own "must be a mapping, got …" messages:
-/// Python's type name, except that YAML's empty value reads as `null`.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        _ => py_type_name(v),
-    }
-}
-
 /// `repr(float)`: the shortest text that reads back as the same number,
-/// in exponent form below 1e-4 and from 1e16 on.
+/// in exponent form below 1e-4 and from 1e16 on, always a `.0` on
+/// integral values.
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();
@@ -100,7 +82,7 @@ pub fn float_repr(f: f64) -> String {
 
 /// `repr(str)`: single quotes unless the text holds a single quote and no
 /// double quote; escapes for backslash, the quote and unprintable characters.
-pub fn str_repr(s: &str) -> String {
+fn str_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -176,7 +158,7 @@ fn is_printable(c: char) -> bool {
     !hidden.iter().any(|&(lo, hi)| (lo..=hi).contains(&n))
 }
 
-/// `repr(bytes)` (`b'...'`).
+/// `repr(bytes)` (`b'...'`, or `b"..."` like `repr(str)`).
 fn bytes_repr(b: &[u8]) -> String {
     let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
         b'"'
@@ -262,178 +244,3 @@ fn timestamp_repr(s: &str) -> String {
     out.push(')');
     out
 }
-
-/// `str.isspace()` for one character.
-pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
-}
-
-/// `str.strip()` with no argument.
-pub fn strip(s: &str) -> &str {
-    s.trim_matches(is_space)
-}
-
-/// The text a `$` anchor sees: Python's `$` also matches just before a
-/// single trailing newline.
-fn before_final_newline(s: &str) -> &str {
-    s.strip_suffix('\n').unwrap_or(s)
-}
-
-/// `re.match(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", name)`: the DNS-safe names
-/// used for domains, machines and volumes. A name that is not a string is
-/// not valid (upstream crashes on it).
-pub fn is_dns_name(v: &Value) -> bool {
-    let Some(s) = v.as_str() else { return false };
-    let s = before_final_newline(s);
-    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    match (s.chars().next(), s.chars().last()) {
-        (Some(first), Some(last)) => ok(first) && ok(last) && s.chars().all(|c| ok(c) || c == '-'),
-        _ => false,
-    }
-}
-
-/// `re.match(r"^(\S+\s+){4}\S+$", text)`: five fields separated by
-/// whitespace, nothing before the first or after the last.
-pub fn is_cron5(s: &str) -> bool {
-    let s = before_final_newline(s);
-    let starts = s.chars().next().is_some_and(|c| !is_space(c));
-    let ends = s.chars().last().is_some_and(|c| !is_space(c));
-    starts && ends && s.split(is_space).filter(|t| !t.is_empty()).count() == 5
-}
-
-/// `re.match(r"^\d+[dhm]$", text)` with ASCII digits.
-pub fn is_duration(s: &str) -> bool {
-    let s = before_final_newline(s);
-    match s.char_indices().last() {
-        Some((i, unit)) if "dhm".contains(unit) => {
-            i > 0 && s[..i].chars().all(|c| c.is_ascii_digit())
-        }
-        _ => false,
-    }
-}
-
-/// Python's `int(text)` for a string: optional surrounding whitespace and
-/// sign, ASCII digits with single underscores between them. Returns the
-/// sign and the digits without leading zeros (Python ints are unbounded).
-pub fn parse_int(text: &str) -> Option<PyInt> {
-    let t = strip(text);
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if !digits_with_underscores(body) {
-        return None;
-    }
-    let digits: String = body.chars().filter(|&c| c != '_').collect();
-    let digits = digits.trim_start_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    Some(PyInt {
-        neg: neg && digits != "0",
-        digits: digits.to_owned(),
-    })
-}
-
-/// A Python int read from text, kept exact whatever its size.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PyInt {
-    pub neg: bool,
-    /// Decimal digits without leading zeros ("0" for zero).
-    pub digits: String,
-}
-
-impl PyInt {
-    /// The value, saturated to the i128 range.
-    pub fn saturating(&self) -> i128 {
-        let mag = self.digits.parse::<i128>().unwrap_or(i128::MAX);
-        if self.neg {
-            -mag
-        } else {
-            mag
-        }
-    }
-}
-
-impl std::fmt::Display for PyInt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.neg {
-            f.write_str("-")?;
-        }
-        f.write_str(&self.digits)
-    }
-}
-
-/// Non-empty ASCII digits, underscores only singly between digits.
-fn digits_with_underscores(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('_')
-        && !s.ends_with('_')
-        && !s.contains("__")
-        && s.chars().all(|c| c.is_ascii_digit() || c == '_')
-}
-
-/// Python's `float(text)` for a string (surrounding whitespace, sign,
-/// `inf`/`infinity`/`nan`, underscores between digits).
-pub fn parse_float(text: &str) -> Option<f64> {
-    let t = strip(text);
-    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let lower = body.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        return t.parse().ok();
-    }
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let part_ok = |p: &str| p.is_empty() || digits_with_underscores(p);
-    if (int_part.is_empty() && frac_part.is_empty()) || !part_ok(int_part) || !part_ok(frac_part) {
-        return None;
-    }
-    if let Some(e) = exponent {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        if !digits_with_underscores(e) {
-            return None;
-        }
-    }
-    t.replace('_', "").parse().ok()
-}
-
-/// A Python `dict` with keys compared by Python equality (`1 == 1.0 ==
-/// True`), insertion ordered; assigning an existing key keeps its place.
-/// Small linear map: infra files hold tens to hundreds of names.
-#[derive(Debug, Clone)]
-pub struct PyDict<K, V> {
-    items: Vec<(K, V)>,
-}
-
-impl<K: PartialEq, V> Default for PyDict<K, V> {
-    fn default() -> Self {
-        PyDict { items: Vec::new() }
-    }
-}
-
-impl<K: PartialEq, V> PyDict<K, V> {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn get(&self, key: &K) -> Option<&V> {
-        self.items.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-    pub fn contains(&self, key: &K) -> bool {
-        self.get(key).is_some()
-    }
-    pub fn insert(&mut self, key: K, value: V) {
-        match self.items.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.items.push((key, value)),
-        }
-    }
-    pub fn iter(&self) -> impl Iterator<Item = &(K, V)> {
-        self.items.iter()
-    }
-}
-
-#[cfg(test)]
-#[path = "tests/py.rs"]
-mod tests;
