@@ -94,14 +94,80 @@ impl Incus {
         if let Some(list) = self.cache.get() {
             return Ok(list);
         }
-        let mut args = vec!["list".to_owned()];
-        if let Some(r) = &self.remote {
-            args.push(format!("{r}:"));
-        }
-        args.extend(["--all-projects", "--format", "json"].map(String::from));
-        let json = self.run(args)?;
-        let list = parse_list(&json)?;
+        let list = self.list_all(DEFAULT_TIMEOUT).map_err(|e| match e {
+            ListError::Unreachable(e) => e,
+            ListError::Refused(why) => err!("`incus list --all-projects` failed: {why}"),
+        })?;
         Ok(self.cache.get_or_init(|| list))
+    }
+
+    /// `incus list [remote:] --all-projects --format json`, uncached, telling
+    /// a daemon that cannot be reached from one that refused the listing.
+    pub fn list_all(&self, timeout: Duration) -> Result<Vec<Instance>, ListError> {
+        let mut args = vec!["list".to_owned()];
+        args.extend(self.remote.as_ref().map(|r| format!("{r}:")));
+        args.extend(["--all-projects", "--format", "json"].map(String::from));
+        match Cmd::new("incus").args(args).timeout(timeout).read() {
+            Ok(json) => parse_list(&json).map_err(|e| ListError::Refused(one_line(&e.0))),
+            Err(e) if is_refusal(&e) => Err(ListError::Refused(reason(e))),
+            Err(e) => Err(ListError::Unreachable(explain(e))),
+        }
+    }
+
+    /// `incus snapshot list <instance> --project <p> --format json`: does the
+    /// instance exist in that project, and which snapshots does it have.
+    pub fn snapshots_of(&self, name: &str, project: &str) -> Lookup {
+        let listed = self
+            .cmd()
+            .args(["snapshot", "list", &self.target(name), "--project", project])
+            .args(["--format", "json"])
+            .read();
+        match listed {
+            Ok(json) => match serde_json::from_str::<Option<Vec<Snapshot>>>(&json) {
+                Ok(snaps) => Lookup::Found(snaps.unwrap_or_default()),
+                Err(e) => Lookup::Failed(format!("unreadable snapshot list ({e})")),
+            },
+            Err(e) if e.stderr().to_lowercase().contains("not found") => Lookup::NotFound,
+            Err(e) => Lookup::Failed(reason(e)),
+        }
+    }
+
+    /// `incus snapshot <verb> <instance> <snapshot> --project <p>`, output
+    /// captured; a failure is incus's own reason on one line.
+    pub fn snapshot(
+        &self,
+        verb: &str,
+        inst: &Instance,
+        snap: &str,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        Cmd::new("incus")
+            .args(["snapshot", verb, &self.target(&inst.name), snap])
+            .args(["--project", &inst.project])
+            .timeout(timeout)
+            .read()
+            .map(drop)
+            .map_err(reason)
+    }
+
+    /// `incus snapshot <verb> <instance> ARGS… --project <p>` with the
+    /// user's terminal, so incus's own output and errors show as they come.
+    /// Returns incus's exit code.
+    pub fn snapshot_interactive(&self, verb: &str, inst: &Instance, args: &[&str]) -> Result<i32> {
+        Cmd::new("incus")
+            .args(["snapshot", verb, &self.target(&inst.name)])
+            .args(args.iter().copied())
+            .args(["--project", &inst.project])
+            .status_inherit()
+            .map_err(explain)
+    }
+
+    /// Does the daemon answer at all? (`incus project list [remote:]`)
+    pub fn ping(&self) -> bool {
+        let mut args = vec!["project".to_owned(), "list".to_owned()];
+        args.extend(self.remote.as_ref().map(|r| format!("{r}:")));
+        args.extend(["--format".to_owned(), "csv".to_owned()]);
+        self.run(args).is_ok()
     }
 
     /// Forget the cached list (after creating or deleting snapshots).
@@ -122,6 +188,54 @@ impl Incus {
     pub fn project_of(&self, name: &str) -> Result<&str> {
         self.find(name).map(|i| i.project.as_str())
     }
+}
+
+/// Why the instance listing gave nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListError {
+    /// No daemon, no `incus`, or it hung: nothing else will work either.
+    Unreachable(Error),
+    /// The daemon answered but refused or garbled the listing (a client
+    /// restricted to some projects, say): asking instance by instance may work.
+    Refused(String),
+}
+
+/// What a per-instance snapshot lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Found(Vec<Snapshot>),
+    NotFound,
+    Failed(String),
+}
+
+impl Instance {
+    /// The cluster member the instance lives on, when the daemon is a cluster.
+    pub fn member(&self) -> Option<&str> {
+        Some(self.location.as_str()).filter(|l| !l.is_empty() && *l != "none")
+    }
+}
+
+/// Did incus run and say no (as opposed to: could not reach the daemon)?
+fn is_refusal(e: &CmdError) -> bool {
+    matches!(e, CmdError::Failed { .. })
+        && !explain(e.clone())
+            .to_string()
+            .starts_with("cannot reach the Incus daemon")
+}
+
+/// The part of a failure worth one line: what incus said (without its
+/// `Error: ` prefix), or our explanation when it did not run.
+pub fn reason(e: CmdError) -> String {
+    if let CmdError::Failed { stderr, .. } = &e {
+        if let Some(line) = stderr.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            return line.strip_prefix("Error: ").unwrap_or(line).to_owned();
+        }
+    }
+    one_line(&explain(e).to_string())
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Parse `incus list --format json` output.
@@ -192,6 +306,34 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("could not read the instance list"));
+    }
+
+    fn failed(stderr: &str) -> CmdError {
+        CmdError::Failed {
+            line: "incus x".into(),
+            code: Some(1),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn reasons_are_one_line() {
+        assert_eq!(
+            reason(failed("Error: Failed creating instance snapshot\n")),
+            "Failed creating instance snapshot"
+        );
+        assert_eq!(reason(failed("")), "`incus x` exited 1");
+        let down = failed("Error: Get \"http://unix.socket/1.0\": dial unix: connection refused\n");
+        assert!(!is_refusal(&down));
+        assert!(is_refusal(&failed("Error: not authorized\n")));
+    }
+
+    #[test]
+    fn member_only_on_clusters() {
+        let mut list = parse_list(LIST).unwrap();
+        assert_eq!(list[0].member(), None);
+        list[0].location = "node2".into();
+        assert_eq!(list[0].member(), Some("node2"));
     }
 
     #[test]

@@ -26,10 +26,7 @@ pub fn run(cli: Cli) -> i32 {
 
 /// The script's pre-flight: can we talk to the daemon at all?
 fn check_incus(incus: &Incus) {
-    let mut args = vec!["project".to_owned(), "list".to_owned()];
-    args.extend(incus.remote().map(|r| format!("{r}:")));
-    args.extend(["--format".to_owned(), "csv".to_owned()]);
-    if incus.run(args).is_err() {
+    if !incus.ping() {
         die(
             "Cannot connect to the Incus daemon. Check that incus is installed and you have socket access.",
             1,
@@ -44,17 +41,10 @@ fn find<'a>(incus: &'a Incus, name: &str) -> &'a Instance {
 /// Run an `incus snapshot …` subcommand in the user's terminal; a failure
 /// ends the process with incus's own exit code, as `set -e` did.
 fn incus_snapshot(incus: &Incus, verb: &str, inst: &Instance, extra: &[&str]) {
-    let mut args = vec![
-        "snapshot".to_owned(),
-        verb.to_owned(),
-        incus.target(&inst.name),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args.extend(["--project".to_owned(), inst.project.clone()]);
-    match shared::cmd::Cmd::new("incus").args(args).status_inherit() {
+    match incus.snapshot_interactive(verb, inst, extra) {
         Ok(0) => {}
         Ok(code) => std::process::exit(code),
-        Err(e) => die(shared::incus::explain(e), 1),
+        Err(e) => die(e, 1),
     }
 }
 

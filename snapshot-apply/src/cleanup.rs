@@ -58,7 +58,10 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         &work,
         ctx.jobs,
         "deleting snapshots",
-        |(snap, inst)| daemon::snapshot(&ctx.incus, "delete", inst, snap),
+        |(snap, inst)| {
+            ctx.incus
+                .snapshot("delete", inst, snap, daemon::SNAPSHOT_TIMEOUT)
+        },
         |(snap, inst), result| {
             if let Err(why) = result {
                 failures

@@ -32,10 +32,10 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
         "creating snapshots",
         targets::is_running,
         |t| {
-            t.found
-                .as_ref()
-                .ok()
-                .map(|inst| daemon::snapshot(&ctx.incus, "create", inst, &snap))
+            t.found.as_ref().ok().map(|inst| {
+                ctx.incus
+                    .snapshot("create", inst, &snap, daemon::SNAPSHOT_TIMEOUT)
+            })
         },
         |t, result| match (result, &t.found) {
             (Some(Ok(())), Ok(inst)) => {

@@ -2,9 +2,9 @@
 //! (no lock, works without Incus); on a cluster it also shows which
 //! instances hold each snapshot and on which member.
 
+use crate::out;
 use crate::run::Ctx;
 use crate::state::{snapshot_name, PREFIX};
-use crate::{daemon, out};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -41,11 +41,11 @@ pub fn list(ctx: &Ctx) -> Result<i32, String> {
 /// only; empty on a standalone daemon or when Incus does not answer.
 fn cluster_holders(ctx: &Ctx) -> BTreeMap<String, Vec<String>> {
     let mut holders: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let Ok(all) = daemon::list_all(&ctx.incus, LIST_TIMEOUT) else {
+    let Ok(all) = ctx.incus.list_all(LIST_TIMEOUT) else {
         return holders;
     };
     for inst in &all {
-        let Some(member) = daemon::member(inst) else {
+        let Some(member) = inst.member() else {
             continue;
         };
         for snap in inst.snapshots.iter().filter(|s| s.name.starts_with(PREFIX)) {

@@ -36,8 +36,10 @@ pub fn rollback(ctx: &Ctx, timestamp: Option<&str>) -> Result<i32, String> {
         "restoring snapshots",
         targets::is_running,
         |t| {
-            t.with_snapshot(&snap)
-                .map(|inst| daemon::snapshot(&ctx.incus, "restore", inst, &snap))
+            t.with_snapshot(&snap).map(|inst| {
+                ctx.incus
+                    .snapshot("restore", inst, &snap, daemon::SNAPSHOT_TIMEOUT)
+            })
         },
         |t, result| match result {
             Some(Ok(())) => {

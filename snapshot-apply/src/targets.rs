@@ -9,10 +9,11 @@
 //! When the daemon refuses the all-projects listing, each instance is asked
 //! for on its own, in the project its group_vars name.
 
-use crate::daemon::{self, ListError, Lookup};
+use crate::daemon;
 use crate::inventory::{self, Host, Inventory};
 use crate::{out, pool, vars};
 use shared::incus::{Incus, Instance};
+use shared::incus::{ListError, Lookup};
 
 /// One inventory host and what Incus knows of it.
 #[derive(Debug, Clone)]
@@ -73,12 +74,15 @@ pub struct Scope {
 pub fn gather(incus: &Incus, limit: Option<&str>) -> Result<Scope, String> {
     let ansible = inventory::ansible_available();
     std::thread::scope(|s| {
-        let early = ansible.then(|| s.spawn(|| daemon::list_all(incus, daemon::list_timeout())));
+        let early = ansible.then(|| s.spawn(|| incus.list_all(daemon::list_timeout())));
         let inventory = Inventory::load(ansible)?;
         let hosts = inventory.hosts(limit);
         let listing = early.map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(ListError::Fatal("the incus listing thread failed".into())))
+            h.join().unwrap_or_else(|_| {
+                Err(ListError::Unreachable(shared::err!(
+                    "the incus listing thread failed"
+                )))
+            })
         });
         Ok(Scope {
             inventory,
@@ -109,7 +113,7 @@ pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> Result<Vec<Target>, 
         .collect();
     let listing = match scope.listing {
         Some(listing) => listing,
-        None => daemon::list_all(incus, daemon::list_timeout()),
+        None => incus.list_all(daemon::list_timeout()),
     };
     match listing {
         Ok(all) => Ok(named
@@ -119,7 +123,7 @@ pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> Result<Vec<Target>, 
                 Target { name, found }
             })
             .collect()),
-        Err(ListError::Fatal(why)) => Err(why),
+        Err(ListError::Unreachable(why)) => Err(why.to_string()),
         Err(ListError::Refused(why)) => {
             out::note(format!(
                 "incus could not list all projects ({why}); asking for each instance instead"
@@ -173,7 +177,7 @@ fn one_by_one(incus: &Incus, host: &Host, name: &str) -> Result<Instance, Skip> 
     let project = declared_project(host)
         .filter(|p| valid_project_name(p))
         .unwrap_or_else(|| "default".to_owned());
-    match daemon::snapshots_of(incus, name, &project) {
+    match incus.snapshots_of(name, &project) {
         Lookup::Found(snapshots) => Ok(Instance {
             name: name.to_owned(),
             project,
