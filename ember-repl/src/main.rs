@@ -6,5 +6,8 @@ use clap::Parser;
 
 fn main() {
     let _cli = cli::Cli::parse();
-    shared::error::die("ember-repl is not implemented yet in this build (see issue #7)", 1);
+    shared::error::die(
+        "ember-repl is not implemented yet in this build (see issue #7)",
+        1,
+    );
 }
