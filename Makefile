@@ -18,7 +18,8 @@ SKIP_SNAPSHOT ?=
 MODEL ?=
 
 .PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
-	rollback rollback-list rollback-cleanup audit audit-json repl test fmt lint
+	rollback rollback-list rollback-cleanup audit audit-json test fmt lint \
+	docker-build docker-rebuild dev repl docker-stop repl-local
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,7 +81,47 @@ audit-json: build ## Produce audit report as JSON (to reports/audit.json)
 	@$(BIN)/code-audit --json --output reports/audit.json
 
 # ── Ember ─────────────────────────────────────────────────
-repl: build-ember ## Ember's operator REPL (MODEL=<path.gguf> pins a model)
+# Docker: `make docker-build`, `make dev`, `make repl`. The checkout is mounted
+# at $(EMBER_WORKDIR); MODEL=/srv/ember/models/x.gguf pins a model for one `repl`,
+# and any LLAMA_CPP_* knob set on the command line or in the environment is
+# passed to ember-repl.
+EMBER_IMAGE ?= ember-dev
+EMBER_TAG ?= latest
+EMBER_CONTAINER ?= ember-dev
+EMBER_DOCKERFILE ?= Dockerfile
+DOCKER ?= docker
+EMBER_WORKDIR ?= /srv/ember
+EMBER_PORTS ?=
+ENV_VARS ?=
+LLAMA_KNOBS := LLAMA_CPP_MAX_TOKENS LLAMA_CPP_THREADS LLAMA_CPP_TEMPERATURE \
+	LLAMA_CPP_TOP_P LLAMA_CPP_TIMEOUT LLAMA_CPP_CTX LLAMA_CPP_BATCH \
+	LLAMA_CPP_MODEL_DIR LLAMA_CPP_ROPE_FREQ_BASE LLAMA_CPP_ROPE_FREQ_SCALE
+REPL_ENV = $(if $(MODEL),-e 'LLAMA_CPP_MODEL=$(MODEL)') \
+	$(foreach v,$(LLAMA_KNOBS),$(if $($(v)),-e '$(v)=$($(v))'))
+
+docker-build: ## Build the Ember image (EMBER_IMAGE:EMBER_TAG)
+	$(DOCKER) build -f $(EMBER_DOCKERFILE) -t $(EMBER_IMAGE):$(EMBER_TAG) .
+
+docker-rebuild: ## Rebuild the Ember image without cache
+	$(DOCKER) build --no-cache -f $(EMBER_DOCKERFILE) -t $(EMBER_IMAGE):$(EMBER_TAG) .
+
+dev: ## Start the Ember container detached, checkout at /srv/ember (ENV_VARS="-e K=V")
+	$(DOCKER) run -d --rm --name $(EMBER_CONTAINER) $(EMBER_PORTS) \
+		-v "$(CURDIR):$(EMBER_WORKDIR)" -w $(EMBER_WORKDIR) $(ENV_VARS) \
+		$(EMBER_IMAGE):$(EMBER_TAG)
+
+repl: ## ember-repl inside the container, started if needed (MODEL=, LLAMA_CPP_*)
+	@if ! $(DOCKER) ps --format '{{.Names}}' | grep -qx '$(EMBER_CONTAINER)'; then \
+		echo "Container $(EMBER_CONTAINER) is not running; starting it (make dev)"; \
+		$(MAKE) --no-print-directory dev && sleep 1; \
+	fi
+	$(DOCKER) exec -i $$([ -t 0 ] && echo -t) -w $(EMBER_WORKDIR) $(REPL_ENV) \
+		$(EMBER_CONTAINER) ember-repl
+
+docker-stop: ## Stop the Ember container
+	-@$(DOCKER) stop $(EMBER_CONTAINER) >/dev/null 2>&1 || true
+
+repl-local: build-ember ## ember-repl on this host (MODEL=<path.gguf> pins a model)
 	@$(if $(MODEL),LLAMA_CPP_MODEL=$(MODEL)) $(BIN)/ember-repl
 
 # ── Quality ───────────────────────────────────────────────
