@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use crate::cli::Cli;
 use crate::orphans::{self, Known};
 use crate::py::py_str;
-use crate::write::{self, display_path};
+use crate::write;
 use crate::{enrich, render, strict, validate, warnings};
 
 /// Lines for stdout and stderr; write errors (a closed pipe) are ignored
@@ -53,14 +53,18 @@ pub fn run(cli: &Cli) -> i32 {
     for w in &loaded.warnings {
         err(&format!("WARNING: {w}"));
     }
-    let mut infra = loaded.value;
+    // Never dropped: the process ends with the run, and freeing the whole
+    // tree one node at a time would only cost time.
+    let mut infra = std::mem::ManuallyDrop::new(loaded.value);
 
     let mut errors = if cli.strict {
         strict::unknown_keys(&infra)
     } else {
         Vec::new()
     };
-    errors.extend(validate::validate(&infra, true));
+    // The nesting context files are read once for the whole run.
+    let nesting = Nesting::read();
+    errors.extend(validate::validate(&infra, true, &nesting));
     if !errors.is_empty() {
         return report_errors("Validation errors:", &errors);
     }
@@ -72,11 +76,11 @@ pub fn run(cli: &Cli) -> i32 {
         return fail(&e);
     }
 
-    let post = validate::validate(&infra, false);
+    let post = validate::validate(&infra, false, &nesting);
     if !post.is_empty() {
         return report_errors("Post-enrichment validation errors:", &post);
     }
-    for w in warnings::warnings(&infra) {
+    for w in warnings::warnings_with(&infra, &nesting) {
         err(&format!("WARNING: {w}"));
     }
 
@@ -94,7 +98,7 @@ pub fn run(cli: &Cli) -> i32 {
     let dry = if cli.dry_run { "[DRY-RUN] " } else { "" };
     out(&format!("{dry}Generating files for {enabled} domain(s)..."));
 
-    match generate(cli, &infra).and_then(|()| report_orphans(cli, &infra)) {
+    match generate(cli, &infra, &nesting).and_then(|()| report_orphans(cli, &infra)) {
         Ok(()) => {
             if !cli.dry_run {
                 out("\nDone. Run `make lint` to validate.");
@@ -105,12 +109,16 @@ pub fn run(cli: &Cli) -> i32 {
     }
 }
 
-/// One file's new text, and its text before this run.
+/// One file to write.
 struct Pending {
     path: PathBuf,
     shown: String,
+    /// The text before this run, kept for `--diff` only.
     old: Option<String>,
-    new: String,
+    action: write::Action,
+    /// The new text; None once known to be the file's text already
+    /// (unless `--diff` shows it).
+    new: Option<String>,
 }
 
 fn base_shown(base: &OsStr) -> String {
@@ -118,54 +126,135 @@ fn base_shown(base: &OsStr) -> String {
 }
 
 /// Compute every file, then write (or preview) them in upstream's order.
-fn generate(cli: &Cli, infra: &Value) -> Result<(), Error> {
-    let prefix = Nesting::read().prefix();
-    let planned = render::plan(infra, &prefix)?;
+///
+/// Each file is turned into text, and its current text read, as soon as
+/// it is planned, so that little more than the files to write is held.
+/// Nothing is written before every file is known: a planning error is
+/// reported over a reading error (upstream plans all files first), and
+/// reading stops at the first file that cannot be read.
+fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
+    let prefix = nesting.prefix();
     let base = base_shown(cli.base_dir.as_os_str());
-
-    // A domain named `all` writes group_vars/all.yml twice; the second
-    // write reads the first one's result, as upstream's sequential writes do.
-    let mut this_run: HashMap<PathBuf, String> = HashMap::new();
-    let mut pending = Vec::with_capacity(planned.len());
-    for file in planned {
-        let [dir, name] = &file.rel;
-        let path = cli.base_dir.join(dir).join(name);
-        let shown = display_path(&base, &[dir, name]);
-        let block = write::block(&shared::yaml::emit::dump(&file.content));
-        let old = match this_run.get(&path).filter(|_| !cli.dry_run) {
-            Some(text) => Some(text.clone()),
-            None => write::read_existing(&path, &shown)?,
-        };
-        let new = write::merge(old.as_deref(), &block);
-        this_run.insert(path.clone(), new.clone());
-        pending.push(Pending {
-            path,
-            shown,
-            old,
-            new,
-        });
+    let mut files = Files {
+        cli,
+        shown_in: write::DisplayBase::new(&base),
+        latest: HashMap::new(),
+        folders: Vec::new(),
+        actions: write::Actions::default(),
+        pending: Vec::new(),
+        failed: None,
+    };
+    render::plan(infra, &prefix, |file| files.add(file))?;
+    if let Some(e) = files.failed {
+        return Err(e);
     }
+    let pending = files.pending;
 
-    for p in &pending {
-        if !cli.dry_run {
-            write::write(&p.path, &p.new, &p.shown)?;
+    if !cli.dry_run {
+        let mut writer = write::Writer::default();
+        for p in &pending {
+            let text = p.new.as_deref().unwrap_or_default();
+            writer.write(&p.path, text, &p.shown, &p.action)?;
         }
     }
+    // One write for the whole list rather than one per line.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     for p in &pending {
         let verb = if cli.dry_run {
             "  [DRY-RUN] Would write"
         } else {
             "  Written"
         };
-        out(&format!("{verb}: {}", p.shown));
+        let _ = writeln!(stdout, "{verb}: {}", p.shown);
         if cli.diff {
-            let d = write::unified_diff(p.old.as_deref(), &p.new, &p.shown);
+            let new = p.new.as_deref().unwrap_or_default();
+            let d = write::unified_diff(p.old.as_deref(), new, &p.shown);
             if !d.is_empty() {
-                let _ = write!(std::io::stdout().lock(), "{d}");
+                let _ = write!(stdout, "{d}");
             }
         }
     }
+    let _ = stdout.flush();
     Ok(())
+}
+
+/// The files of a run, as they are planned.
+struct Files<'a> {
+    cli: &'a Cli,
+    shown_in: write::DisplayBase,
+    /// File → the latest index it was planned at. A domain named `all`
+    /// writes group_vars/all.yml twice; the second write reads the first
+    /// one's result, as upstream's sequential writes do. (Names are
+    /// validated DNS names: equal paths are equal texts.)
+    latest: HashMap<[String; 2], usize>,
+    /// Whether each folder exists: nothing to open in one that does not.
+    folders: Vec<(String, bool)>,
+    actions: write::Actions,
+    pending: Vec<Pending>,
+    /// The first file that could not be read.
+    failed: Option<Error>,
+}
+
+impl Files<'_> {
+    /// The next planned file. After a file that could not be read, the
+    /// others are only planned (for a planning error to win).
+    fn add(&mut self, file: render::Planned) {
+        if self.failed.is_some() {
+            return;
+        }
+        let block = write::block(&shared::yaml::emit::dump(&file.content));
+        drop(file.content);
+        if let Err(e) = self.try_add(file.rel, block) {
+            self.failed = Some(e);
+        }
+    }
+
+    fn try_add(&mut self, rel: [String; 2], block: String) -> Result<(), Error> {
+        let cli = self.cli;
+        let [dir, name] = &rel;
+        let path = cli.base_dir.join(dir).join(name);
+        let shown = self.shown_in.join(&[dir, name]);
+        let folder = match self.folders.iter().find(|(d, _)| d == dir) {
+            Some(&(_, exists)) => exists,
+            None => {
+                let missing = std::fs::metadata(cli.base_dir.join(dir))
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+                self.folders.push((dir.clone(), !missing));
+                !missing
+            }
+        };
+        let earlier = self.latest.get(&rel).copied().filter(|_| !cli.dry_run);
+        let (old, disk) = match earlier {
+            Some(e) => (Some(self.text_of(e)?), write::OnDisk::Unknown),
+            None if !folder => (None, write::OnDisk::Absent),
+            None => write::read_with_state(&path, &shown)?,
+        };
+        let new = write::merge(old.as_deref(), block);
+        let same = old.as_deref() == Some(new.as_str());
+        let action = self.actions.decide(disk, same);
+        let keep = matches!(action, write::Action::Keep) && !cli.diff;
+        self.latest.insert(rel, self.pending.len());
+        self.pending.push(Pending {
+            path,
+            shown,
+            old: old.filter(|_| cli.diff),
+            action,
+            new: (!keep).then_some(new),
+        });
+        Ok(())
+    }
+
+    /// The new text of an earlier file. One let go because the file holds
+    /// it already (and nothing was written yet) is the file's text.
+    fn text_of(&self, index: usize) -> Result<String, Error> {
+        let p = &self.pending[index];
+        match &p.new {
+            Some(text) => Ok(text.clone()),
+            None => Ok(write::read_with_state(&p.path, &p.shown)?
+                .0
+                .unwrap_or_default()),
+        }
+    }
 }
 
 /// The names files may be named after: every domain (enabled or not) and
@@ -175,11 +264,15 @@ fn known_names(infra: &Value) -> Result<Known, Error> {
         domains: Default::default(),
         machines: Default::default(),
     };
-    for dname in enrich::domain_names(infra)? {
-        for mname in enrich::machine_names(infra, &dname)? {
-            known.machines.insert(py_str(&mname));
+    for (dname, d) in enrich::domains_map(infra)?
+        .into_iter()
+        .flat_map(|m| m.iter())
+    {
+        let machines = enrich::machines_map(dname, enrich::as_domain(dname, Some(d))?)?;
+        for mname in machines.into_iter().flat_map(|m| m.keys()) {
+            known.machines.insert(py_str(mname));
         }
-        known.domains.insert(py_str(&dname));
+        known.domains.insert(py_str(dname));
     }
     Ok(known)
 }

@@ -9,11 +9,13 @@
 
 use shared::yaml::{Map, Value};
 use shared::Error;
+use std::collections::HashSet;
 
 use crate::enrich::{
-    addressing_slot, domain, domain_names, get_or, global, machine, machine_names,
+    addressing_slot, as_domain, as_machine, domain, domains_map, get_or, global, machines_map,
 };
 use crate::py::{kind, map_or_empty, py_str};
+use indexmap::IndexMap;
 
 /// One file to write: its path under the base folder and its managed content.
 #[derive(Debug, Clone)]
@@ -22,46 +24,73 @@ pub struct Planned {
     pub content: Value,
 }
 
-/// Every file upstream writes, in upstream's order.
-pub fn plan(infra: &Value, nesting_prefix: &str) -> Result<Vec<Planned>, Error> {
+/// Every file upstream writes, in upstream's order, handed to `each` as
+/// soon as it is planned; on an error, the files before it have been
+/// handed over.
+pub fn plan(
+    infra: &Value,
+    nesting_prefix: &str,
+    mut each: impl FnMut(Planned),
+) -> Result<(), Error> {
     let g = global(infra)?;
     let prefix = if !matches!(g.get_str("nesting_prefix"), Some(v) if !v.truthy()) {
         nesting_prefix
     } else {
         ""
     };
-    let mut out = vec![Planned {
-        rel: rel("group_vars", "all"),
+    each(Planned {
+        rel: ["group_vars".to_owned(), "all.yml".to_owned()],
         content: all_vars(infra, &g)?,
-    }];
-    for dname in domain_names(infra)? {
-        let d = domain(infra, &dname)?;
+    });
+    let devices = Devices::new(infra);
+    for (dname, d) in domains_map(infra)?.into_iter().flat_map(|m| m.iter()) {
+        let d = as_domain(dname, Some(d))?;
         if matches!(d.get_str("enabled"), Some(Value::Bool(false))) {
             continue;
         }
-        let name = py_str(&dname);
-        let net = network(infra, &g, &dname)?;
-        out.push(Planned {
-            rel: rel("inventory", &name),
-            content: inventory(infra, &dname)?,
+        let net = network(infra, &g, dname)?;
+        let machines = machines_map(dname, d)?;
+        let machines = || machines.into_iter().flat_map(|m| m.iter());
+        each(Planned {
+            rel: rel("inventory", dname),
+            content: inventory(dname, machines())?,
         });
-        out.push(Planned {
-            rel: rel("group_vars", &name),
-            content: group_vars(d, &dname, prefix, net),
+        each(Planned {
+            rel: rel("group_vars", dname),
+            content: group_vars(d, dname, prefix, net),
         });
-        for mname in machine_names(infra, &dname)? {
-            let content = host_vars(infra, &g, &dname, &mname, prefix)?;
-            out.push(Planned {
-                rel: rel("host_vars", &py_str(&mname)),
+        for (mname, m) in machines() {
+            let m = as_machine(mname, Some(m))?;
+            let content = host_vars(&g, d, dname, mname, m, prefix, &devices)?;
+            each(Planned {
+                rel: rel("host_vars", mname),
                 content,
             });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-fn rel(dir: &str, stem: &str) -> [String; 2] {
-    [dir.to_owned(), format!("{stem}.yml")]
+/// A mapping with room for `n` keys.
+fn map_with(n: usize) -> Map {
+    Map {
+        id: 0,
+        entries: IndexMap::with_capacity(n),
+    }
+}
+
+/// `[dir, "<name>.yml"]`.
+fn rel(dir: &str, name: &Value) -> [String; 2] {
+    let file = match name {
+        Value::Str(s) => {
+            let mut file = String::with_capacity(s.len() + 4);
+            file.push_str(s);
+            file.push_str(".yml");
+            file
+        }
+        other => format!("{}.yml", py_str(other)),
+    };
+    [dir.to_owned(), file]
 }
 
 /// Insert unless the value is None.
@@ -120,9 +149,11 @@ pub fn all_images(infra: &Value, g: &Map) -> Result<Vec<Value>, Error> {
         .cloned()
         .unwrap_or(Value::Null);
     let mut images: Vec<Value> = Vec::new();
-    for dname in domain_names(infra)? {
-        for mname in machine_names(infra, &dname)? {
-            let m = machine(infra, &dname, &mname)?;
+    let mut seen: HashSet<&Value> = HashSet::new();
+    for (dname, d) in domains_map(infra)?.into_iter().flat_map(|m| m.iter()) {
+        let machines = machines_map(dname, as_domain(dname, Some(d))?)?;
+        for (mname, m) in machines.into_iter().flat_map(|m| m.iter()) {
+            let m = as_machine(mname, Some(m))?;
             let image = m.get_str("os_image").unwrap_or(&default);
             if !image.truthy() {
                 continue;
@@ -130,11 +161,11 @@ pub fn all_images(infra: &Value, g: &Map) -> Result<Vec<Value>, Error> {
             if matches!(image, Value::Seq(_) | Value::Map(_)) {
                 return Err(Error::new(format!(
                     "machine '{}': os_image must be a string, got {}",
-                    py_str(&mname),
+                    py_str(mname),
                     kind(image)
                 )));
             }
-            if !images.contains(image) {
+            if seen.insert(image) {
                 images.push(image.clone());
             }
         }
@@ -204,29 +235,32 @@ fn network(
     ))
 }
 
-fn inventory(infra: &Value, dname: &Value) -> Result<Value, Error> {
+fn inventory<'a>(
+    dname: &Value,
+    machines: impl Iterator<Item = (&'a Value, &'a Value)>,
+) -> Result<Value, Error> {
     let mut hosts = Map::new();
-    for mname in machine_names(infra, dname)? {
-        let m = machine(infra, dname, &mname)?;
+    for (mname, m) in machines {
+        let m = as_machine(mname, Some(m))?;
         let host = m.get_str("ip").filter(|ip| ip.truthy()).map(|ip| {
-            let mut h = Map::new();
+            let mut h = map_with(1);
             h.insert("ansible_host", ip.clone());
             Value::Map(h)
         });
-        hosts.insert(mname, host.unwrap_or(Value::Null));
+        hosts.insert(mname.clone(), host.unwrap_or(Value::Null));
     }
     let hosts = if hosts.is_empty() {
         Value::Null
     } else {
         Value::Map(hosts)
     };
-    let mut group = Map::new();
+    let mut group = map_with(1);
     group.insert("hosts", hosts);
-    let mut children = Map::new();
+    let mut children = map_with(1);
     children.insert(dname.clone(), group);
-    let mut all = Map::new();
+    let mut all = map_with(1);
     all.insert("children", children);
-    let mut inv = Map::new();
+    let mut inv = map_with(1);
     inv.insert("all", all);
     Ok(Value::Map(inv))
 }
@@ -243,7 +277,7 @@ fn group_vars(d: &Map, dname: &Value, prefix: &str, net: (String, String, Option
     };
     let name = py_str(dname);
     let (subnet, gateway, sid) = net;
-    let mut network = Map::new();
+    let mut network = map_with(3);
     network.insert("name", format!("{prefix}net-{name}"));
     network.insert("subnet", subnet);
     network.insert("gateway", gateway);
@@ -285,23 +319,41 @@ fn group_vars(d: &Map, dname: &Value, prefix: &str, net: (String, String, Option
     Value::Map(m)
 }
 
-/// Devices for a machine: `sv-*`, then `pd-*`, then the user's (which win).
-fn devices(infra: &Value, mname: &Value, user: Option<&Value>) -> Result<Option<Value>, Error> {
-    let mut merged = Map::new();
-    for k in ["_shared_volume_devices", "_persistent_data_devices"] {
-        let map = map_or_empty(infra.get(k), &|| format!("`{k}`"))?;
-        if let Some(devs) = map.and_then(|m| m.get(mname)).filter(|d| d.truthy()) {
-            update(&mut merged, devs)?;
+/// `infra["_shared_volume_devices"]` and `infra["_persistent_data_devices"]`
+/// (`x or {}`), read once; a wrong type fails where it is first used.
+struct Devices<'a> {
+    sources: [Result<Option<&'a Map>, Error>; 2],
+}
+
+impl<'a> Devices<'a> {
+    fn new(infra: &'a Value) -> Self {
+        let read = |k: &str| map_or_empty(infra.get(k), &|| format!("`{k}`"));
+        Devices {
+            sources: [
+                read("_shared_volume_devices"),
+                read("_persistent_data_devices"),
+            ],
         }
     }
-    if let Some(user) = user.filter(|u| u.truthy()) {
-        update(&mut merged, user)?;
+
+    /// Devices for a machine: `sv-*`, then `pd-*`, then the user's (which win).
+    fn of(&self, mname: &Value, user: Option<&Value>) -> Result<Option<Value>, Error> {
+        let mut merged = Map::new();
+        for source in &self.sources {
+            let map = source.clone()?;
+            if let Some(devs) = map.and_then(|m| m.get(mname)).filter(|d| d.truthy()) {
+                update(&mut merged, devs)?;
+            }
+        }
+        if let Some(user) = user.filter(|u| u.truthy()) {
+            update(&mut merged, user)?;
+        }
+        Ok(if merged.is_empty() {
+            user.cloned()
+        } else {
+            Some(Value::Map(merged))
+        })
     }
-    Ok(if merged.is_empty() {
-        user.cloned()
-    } else {
-        Some(Value::Map(merged))
-    })
 }
 
 /// `dict.update(other)`: a mapping, or a sequence of key/value pairs.
@@ -336,14 +388,14 @@ fn update(target: &mut Map, other: &Value) -> Result<(), Error> {
 }
 
 fn host_vars(
-    infra: &Value,
     g: &Map,
+    d: &Map,
     dname: &Value,
     mname: &Value,
+    m: &Map,
     prefix: &str,
+    devices: &Devices,
 ) -> Result<Value, Error> {
-    let d = domain(infra, dname)?;
-    let m = machine(infra, dname, mname)?;
     let get = |k: &str| m.get_str(k).cloned();
     let ephemeral = match m.get_str("ephemeral") {
         None | Some(Value::Null) => d
@@ -357,7 +409,7 @@ fn host_vars(
         .or_else(|| g.get_str("default_os_image"))
         .cloned();
 
-    let mut h = Map::new();
+    let mut h = map_with(17);
     put(
         &mut h,
         "instance_name",
@@ -383,7 +435,7 @@ fn host_vars(
     put(
         &mut h,
         "instance_devices",
-        devices(infra, mname, m.get_str("devices"))?,
+        devices.of(mname, m.get_str("devices"))?,
     );
     put(&mut h, "instance_storage_volumes", get("storage_volumes"));
     put(&mut h, "instance_roles", get("roles"));

@@ -6,16 +6,12 @@ use crate::py::py_str;
 use crate::validate::collect_gpu_instances;
 use shared::nesting::Nesting;
 use shared::yaml::Value;
+use std::collections::HashSet;
 
 /// The warnings for a (validated, enriched) infra, in upstream's order:
 /// privileged LXC allowed by YOLO mode, shared GPU, network policies that
-/// name a disabled domain. The nesting context is read from `/etc/anklume`
-/// or `$ANKLUME_CONTEXT_DIR`.
-pub fn warnings(infra: &Value) -> Vec<String> {
-    warnings_with(infra, &Nesting::read())
-}
-
-/// [`warnings`] with the nesting context given.
+/// name a disabled domain, given the nesting context (`/etc/anklume` or
+/// `$ANKLUME_CONTEXT_DIR`).
 pub(crate) fn warnings_with(infra: &Value, nesting: &Nesting) -> Vec<String> {
     let mut out = Vec::new();
     let Some(infra) = infra.as_map() else {
@@ -62,7 +58,7 @@ pub(crate) fn warnings_with(infra: &Value, nesting: &Nesting) -> Vec<String> {
     }
 
     // `d.get("enabled", True) is False`: only an explicit boolean false.
-    let disabled: Vec<&Value> = domain_list
+    let disabled: HashSet<&Value> = domain_list
         .filter(|(_, d)| matches!(d.get("enabled"), Some(Value::Bool(false))))
         .map(|(name, _)| name)
         .collect();

@@ -12,10 +12,11 @@
 //! upstream (re.sub), the block is inserted literally: backslashes in values
 //! survive a re-run. Writes are atomic and skipped when nothing changed.
 
-use shared::fsutil::write_if_changed;
+use shared::fsutil::{replace_atomic, write_if_changed};
 use shared::Error;
+use std::collections::HashSet;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 pub const BEGIN: &str = "# === MANAGED BY infra.yml ===";
@@ -25,7 +26,16 @@ const NOTICE: &str = "# Do not edit this section — it will be overwritten by `
 /// The managed block around the YAML text of its content.
 pub fn block(yaml: &str) -> String {
     let body = yaml.trim_end_matches(crate::py::is_space);
-    format!("{BEGIN}\n{NOTICE}\n{body}\n{END}")
+    // Room for what [`merge`] adds around a new file's block.
+    concat(&[BEGIN, "\n", NOTICE, "\n", body, "\n", END], 40)
+}
+
+/// The pieces in one string (`format!` costs more for plain pieces), with
+/// `spare` bytes of room.
+fn concat(pieces: &[&str], spare: usize) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum::<usize>() + spare);
+    pieces.iter().for_each(|p| out.push_str(p));
+    out
 }
 
 /// Where the first managed block is: `BEGIN`, then the nearest `END`.
@@ -36,14 +46,23 @@ pub fn find_block(text: &str) -> Option<(usize, usize)> {
 }
 
 /// The new file text, given the current text (None: no file yet).
-pub fn merge(existing: Option<&str>, block: &str) -> String {
+pub fn merge(existing: Option<&str>, block: String) -> String {
+    const NEW_HEAD: &str = "---\n";
+    const NEW_TAIL: &str = "\n\n# Your custom variables below:\n";
     match existing {
-        None => format!("---\n{block}\n\n# Your custom variables below:\n"),
+        None => {
+            // The block's own buffer, which [`block`] made big enough.
+            let mut text = block;
+            text.reserve(NEW_HEAD.len() + NEW_TAIL.len());
+            text.insert_str(0, NEW_HEAD);
+            text.push_str(NEW_TAIL);
+            text
+        }
         Some(text) => match find_block(text) {
-            Some((start, end)) => format!("{}{block}{}", &text[..start], &text[end..]),
+            Some((start, end)) => concat(&[&text[..start], &block, &text[end..]], 0),
             None => {
                 let prefix = if text.starts_with("---") { "" } else { "---\n" };
-                format!("{prefix}{block}\n\n{text}")
+                concat(&[prefix, &block, "\n\n", text], 0)
             }
         },
     }
@@ -54,20 +73,221 @@ pub fn universal_newlines(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// What was at a file's path before this run, as far as writing it goes.
+#[derive(Debug, Clone)]
+pub enum OnDisk {
+    /// Nothing (or a dangling symlink).
+    Absent,
+    /// A file, read through any symlinks: `exact` when its text was read
+    /// unchanged (no `\r` to normalise); its identity, owner and
+    /// permissions.
+    File {
+        exact: bool,
+        id: (u64, u64),
+        owner: (u32, u32),
+        permissions: fs::Permissions,
+    },
+    /// Not known: the writer looks again.
+    Unknown,
+}
+
 /// The file's current text as upstream reads it, None when it does not
-/// exist (a dangling symlink counts as absent, as `Path.exists()` says).
-pub fn read_existing(path: &Path, shown: &str) -> Result<Option<String>, Error> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+/// exist (a dangling symlink counts as absent, as `Path.exists()` says),
+/// and what the writer needs to know about the file: one open, one read.
+pub fn read_with_state(path: &Path, shown: &str) -> Result<(Option<String>, OnDisk), Error> {
+    // `fs::read`, keeping the metadata it asks for anyway.
+    let read = || -> io::Result<(Vec<u8>, Option<fs::Metadata>)> {
+        let mut file = fs::File::open(path)?;
+        let meta = file.metadata().ok();
+        let size = meta.as_ref().map_or(0, |m| m.len() as usize);
+        let regular = meta.as_ref().is_some_and(fs::Metadata::is_file);
+        Ok((read_all(&mut file, size, regular)?, meta))
+    };
+    let (bytes, meta) = match read() {
+        Ok(r) => r,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((None, OnDisk::Absent)),
         // `Path.exists()` is also False when a parent is a file (ENOTDIR)
         // or a symlink loops; upstream then treats the file as new.
-        Err(e) if e.kind() != io::ErrorKind::PermissionDenied && !path.exists() => return Ok(None),
+        Err(e) if e.kind() != io::ErrorKind::PermissionDenied && !path.exists() => {
+            return Ok((None, OnDisk::Unknown))
+        }
         Err(e) => return Err(Error::new(format!("cannot read {shown}: {e}"))),
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::new(format!("cannot read {shown}: it is not UTF-8 text")))?;
-    Ok(Some(universal_newlines(&text)))
+    let exact = !text.contains('\r');
+    let state = meta.map_or(OnDisk::Unknown, |m| file_state(&m, exact));
+    let text = if exact {
+        text
+    } else {
+        universal_newlines(&text)
+    };
+    Ok((Some(text), state))
+}
+
+/// The rest of a file expected to hold `size` bytes (`File::read_to_end`
+/// would ask for the size and position again). A regular file is at its
+/// end when a read returns less than asked for, which saves the read that
+/// returns nothing; anything else is read until a read returns nothing.
+fn read_all(file: &mut fs::File, size: usize, regular: bool) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; size.saturating_add(1)];
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(buf.len().saturating_mul(2).max(8192), 0);
+        }
+        let asked = buf.len() - len;
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                len += n;
+                if regular && n < asked {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
+}
+
+#[cfg(unix)]
+fn file_state(meta: &fs::Metadata, exact: bool) -> OnDisk {
+    use std::os::unix::fs::MetadataExt;
+    OnDisk::File {
+        exact,
+        id: (meta.dev(), meta.ino()),
+        owner: (meta.uid(), meta.gid()),
+        permissions: meta.permissions(),
+    }
+}
+
+#[cfg(not(unix))]
+fn file_state(_: &fs::Metadata, _: bool) -> OnDisk {
+    OnDisk::Unknown
+}
+
+/// How a file gets its new text, decided from what was read before the
+/// first write of the run. A file is looked at again (as [`write`] does)
+/// only when an earlier write of the run may have changed it: two paths
+/// reaching one file through links, the same path twice, or a new file
+/// reached through a symlink.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// The file already holds its new text: nothing to do.
+    Keep,
+    /// A file no other path of the run reaches: replaced, keeping its
+    /// permissions and owner.
+    Replace {
+        owner: (u32, u32),
+        permissions: fs::Permissions,
+    },
+    /// Nothing at the path.
+    Create,
+    /// Anything else: look again.
+    Recheck,
+}
+
+/// Decides each file's [`Action`], in the order the files are written.
+#[derive(Default)]
+pub struct Actions {
+    /// Identities of the existing files met so far.
+    seen: HashSet<(u64, u64)>,
+}
+
+impl Actions {
+    /// The action for a file found as `disk`; `same` says that its new
+    /// text is the text read.
+    pub fn decide(&mut self, disk: OnDisk, same: bool) -> Action {
+        match disk {
+            OnDisk::File {
+                exact,
+                id,
+                owner,
+                permissions,
+            } if self.seen.insert(id) => {
+                if exact && same {
+                    Action::Keep
+                } else {
+                    Action::Replace { owner, permissions }
+                }
+            }
+            OnDisk::Absent => Action::Create,
+            _ => Action::Recheck,
+        }
+    }
+}
+
+/// Carries out [`Action`]s in order: each folder is created once, and a
+/// file already holding its text costs no system call at all.
+#[derive(Default)]
+pub struct Writer {
+    /// Folders known to exist (a run writes into three).
+    dirs: Vec<PathBuf>,
+    /// Folders this run created: they hold no symlinks.
+    created_dirs: Vec<PathBuf>,
+    /// A new file's path was a (dangling) symlink.
+    saw_symlink: bool,
+}
+
+impl Writer {
+    /// Give `path` the text `content` as `action` says; returns whether it
+    /// wrote.
+    pub fn write(
+        &mut self,
+        path: &Path,
+        content: &str,
+        shown: &str,
+        action: &Action,
+    ) -> Result<bool, Error> {
+        let failed = |e: io::Error| Error::new(format!("cannot write {shown}: {e}"));
+        match action {
+            Action::Keep => Ok(false),
+            Action::Replace { owner, permissions } => {
+                let target = follow_symlinks(path);
+                replace_atomic(&target, content.as_bytes(), Some(permissions.clone()))
+                    .map_err(failed)?;
+                restore_owner(&target, Some(*owner));
+                Ok(true)
+            }
+            Action::Create => {
+                let dir = parent_dir(path);
+                if !self.created_dirs.iter().any(|d| d == dir) {
+                    self.saw_symlink |= fs::read_link(path).is_ok();
+                }
+                if self.saw_symlink {
+                    return write(path, content, shown);
+                }
+                if !self.dirs.iter().any(|d| d == dir) {
+                    // `create_dir_all`, noting whether the folder is new.
+                    let fresh = match fs::create_dir(dir) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            fs::create_dir_all(dir).map_err(failed)?;
+                            e.kind() == io::ErrorKind::NotFound
+                        }
+                    };
+                    if fresh {
+                        self.created_dirs.push(dir.to_path_buf());
+                    }
+                    self.dirs.push(dir.to_path_buf());
+                }
+                replace_atomic(path, content.as_bytes(), None).map_err(failed)?;
+                Ok(true)
+            }
+            Action::Recheck => write(path, content, shown),
+        }
+    }
+}
+
+/// The folder a path's file is in (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// Write `content` to `path` atomically unless it already holds exactly
@@ -138,24 +358,56 @@ pub fn unified_diff(old: Option<&str>, new: &str, shown: &str) -> String {
 /// `str(Path(base) / part / …)`: pathlib drops empty and `.` components
 /// and keeps exactly two leading slashes (POSIX), one for three or more.
 pub fn display_path(base: &str, parts: &[&str]) -> String {
-    let root = if base.starts_with("//") && !base.starts_with("///") {
-        "//"
-    } else if base.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    let comps: Vec<&str> = base
-        .split('/')
-        .chain(parts.iter().flat_map(|p| p.split('/')))
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect();
-    let joined = format!("{root}{}", comps.join("/"));
-    if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
+    DisplayBase::new(base).join(parts)
+}
+
+/// A base folder as pathlib prints it, for joining many paths to it.
+pub struct DisplayBase {
+    root: &'static str,
+    /// The base's components, joined by `/`.
+    comps: String,
+}
+
+impl DisplayBase {
+    pub fn new(base: &str) -> Self {
+        let root = if base.starts_with("//") && !base.starts_with("///") {
+            "//"
+        } else if base.starts_with('/') {
+            "/"
+        } else {
+            ""
+        };
+        let comps: Vec<&str> = components(base).collect();
+        DisplayBase {
+            root,
+            comps: comps.join("/"),
+        }
     }
+
+    /// [`display_path`] of this base and `parts`.
+    pub fn join(&self, parts: &[&str]) -> String {
+        let mut out = String::with_capacity(self.root.len() + self.comps.len() + 32);
+        out.push_str(self.root);
+        out.push_str(&self.comps);
+        let mut first = self.comps.is_empty();
+        for c in parts.iter().flat_map(|p| components(p)) {
+            if !first {
+                out.push('/');
+            }
+            first = false;
+            out.push_str(c);
+        }
+        if out.is_empty() {
+            ".".into()
+        } else {
+            out
+        }
+    }
+}
+
+/// The components pathlib keeps: not empty, not `.`.
+fn components(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|c| !c.is_empty() && *c != ".")
 }
 
 #[cfg(test)]
@@ -167,7 +419,7 @@ mod tests {
     #[test]
     fn new_file_layout() {
         assert_eq!(
-            merge(None, B),
+            merge(None, B.into()),
             format!("---\n{B}\n\n# Your custom variables below:\n")
         );
     }
@@ -175,20 +427,23 @@ mod tests {
     #[test]
     fn replaces_only_first_block() {
         let old = format!("---\n{BEGIN}\nold\n{END}\nmine: 1\n{BEGIN}\nsecond\n{END}\n");
-        let new = merge(Some(&old), B);
+        let new = merge(Some(&old), B.into());
         assert_eq!(new, format!("---\n{B}\nmine: 1\n{BEGIN}\nsecond\n{END}\n"));
     }
 
     #[test]
     fn prepends_without_markers() {
-        assert_eq!(merge(Some("x: 1\n"), B), format!("---\n{B}\n\nx: 1\n"));
         assert_eq!(
-            merge(Some("--- # doc\nx: 1\n"), B),
+            merge(Some("x: 1\n"), B.into()),
+            format!("---\n{B}\n\nx: 1\n")
+        );
+        assert_eq!(
+            merge(Some("--- # doc\nx: 1\n"), B.into()),
             format!("{B}\n\n--- # doc\nx: 1\n")
         );
         let unterminated = format!("{BEGIN}\nno end\n");
         assert_eq!(
-            merge(Some(&unterminated), B),
+            merge(Some(&unterminated), B.into()),
             format!("---\n{B}\n\n{unterminated}")
         );
     }
@@ -197,7 +452,7 @@ mod tests {
     fn backslashes_are_literal() {
         let b = format!("{BEGIN}\npath: C:\\new\\1\n{END}");
         let old = format!("---\n{BEGIN}\nx\n{END}\n");
-        assert_eq!(merge(Some(&old), &b), format!("---\n{b}\n"));
+        assert_eq!(merge(Some(&old), b.clone()), format!("---\n{b}\n"));
     }
 
     #[test]

@@ -212,4 +212,96 @@ fn a_domain_named_all_overwrites_all_yml_like_upstream() {
         all.contains("domain_name: all\n") && !all.contains("project_name"),
         "{all}"
     );
+    let again = p.generate();
+    assert_eq!(again.stdout, r.stdout);
+    assert_eq!(p.read("group_vars/all.yml"), all);
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_symlinks_create_their_target() {
+    let p = Project::with_infra(INFRA);
+    fs::create_dir_all(p.path("shared")).expect("mkdir");
+    fs::create_dir_all(p.path("group_vars")).expect("mkdir");
+    std::os::unix::fs::symlink("../shared/lab.yml", p.path("group_vars/lab.yml")).expect("symlink");
+    // A second planned file reached through a link, created earlier in the run.
+    std::os::unix::fs::symlink("../host_vars/lab-a.yml", p.path("group_vars/all.yml"))
+        .expect("symlink");
+    p.generate();
+    assert!(fs::symlink_metadata(p.path("group_vars/lab.yml"))
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    assert!(p.read("shared/lab.yml").contains("domain_name: lab\n"));
+    let host = p.read("host_vars/lab-a.yml");
+    assert!(host.contains("instance_name: lab-a\n"), "{host}");
+    assert!(!host.contains("project_name"), "{host}");
+}
+
+#[cfg(unix)]
+#[test]
+fn rewritten_files_keep_their_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::with_infra(INFRA);
+    p.generate();
+    let f = p.path("host_vars/lab-a.yml");
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).expect("chmod");
+    p.write("infra.yml", &INFRA.replace("first", "second"));
+    p.generate();
+    assert!(p.read("host_vars/lab-a.yml").contains("second"));
+    let mode = fs::metadata(&f).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn hard_linked_files_are_each_written() {
+    let infra = format!("{INFRA}      lab-b: {{ip: 10.100.1.11}}\n");
+    let p = Project::with_infra(&infra);
+    p.generate();
+    fs::remove_file(p.path("host_vars/lab-b.yml")).expect("rm");
+    fs::hard_link(p.path("host_vars/lab-a.yml"), p.path("host_vars/lab-b.yml")).expect("link");
+    p.generate();
+    assert!(p
+        .read("host_vars/lab-a.yml")
+        .contains("instance_name: lab-a\n"));
+    assert!(p
+        .read("host_vars/lab-b.yml")
+        .contains("instance_name: lab-b\n"));
+}
+
+#[test]
+fn an_unreadable_file_stops_the_run_before_any_write() {
+    let p = Project::with_infra(INFRA);
+    p.generate();
+    p.write("infra.yml", &INFRA.replace("first", "second"));
+    fs::write(p.path("group_vars/lab.yml"), b"\xff\xfe not utf-8\n").expect("write");
+    let r = p.run(&["infra.yml"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "ERROR: cannot read group_vars/lab.yml: it is not UTF-8 text\n"
+    );
+    assert!(
+        p.read("host_vars/lab-a.yml").contains("first"),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn a_planning_error_is_reported_before_an_unreadable_file() {
+    let p = Project::with_infra(INFRA);
+    p.generate();
+    fs::write(p.path("inventory/lab.yml"), b"\xff not utf-8\n").expect("write");
+    p.write(
+        "infra.yml",
+        &format!("{INFRA}_shared_volume_devices: not a mapping\n"),
+    );
+    let r = p.run(&["infra.yml"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("_shared_volume_devices") && !r.stderr.contains("cannot read"),
+        "{}",
+        r.stderr
+    );
 }

@@ -4,7 +4,7 @@
 //! Runs only when `ANKLUME_UPSTREAM_DIR` names an anklume checkout (and
 //! python3 with PyYAML is there); otherwise it says so and passes. Cases:
 //! every `examples/*/infra.yml` of that checkout, our examples, and our
-//! feature and resource fixtures, each generated twice (the second run
+//! feature, resource and alias fixtures, each generated twice (the second run
 //! merges into the first run's files) and once as a dry run.
 //!
 //! Both programs read the real /etc/anklume (upstream cannot be pointed
@@ -38,6 +38,42 @@ domains:
     subnet_id: 4
     machines:
       ops-a: {weight: 2}
+";
+
+/// YAML aliases where enrichment edits the tree: a shared config that
+/// resource allocation fills in (every copy changes), shared devices.
+const ALIASES: &str = "\
+project_name: aliases
+global:
+  addressing: {base_octet: 10, zone_base: 100}
+  resource_policy: {host_reserve: {cpu: 1, memory: 1GiB}, overcommit: true}
+domains:
+  lab:
+    trust_level: trusted
+    machines:
+      lab-a: {config: &small {limits.cpu: \"1\"}}
+      lab-b: {config: *small}
+      lab-c: {weight: 2, devices: &devs {data: {type: disk, source: /srv, path: /data}}}
+      lab-d: {devices: *devs}
+  ops:
+    trust_level: admin
+    machines:
+      ops-a: &ops {type: vm}
+";
+
+/// One machine that is another's alias: the address given to the first is
+/// the second's too, which the post-enrichment validation reports.
+const ALIAS_CLASH: &str = "\
+project_name: clash
+global:
+  addressing: {base_octet: 10, zone_base: 100}
+domains:
+  lab:
+    trust_level: trusted
+    machines:
+      lab-a: &m {type: lxc}
+      lab-b: *m
+      lab-c: {type: vm}
 ";
 
 struct Env {
@@ -170,7 +206,12 @@ fn same_output_as_upstream() {
     let ours = common::workspace().join("examples");
     cases.push(("homelab".into(), ours.join("homelab/infra.yml")));
     cases.push(("split".into(), ours.join("split")));
-    for (name, text) in [("features", common::FEATURES), ("resources", RESOURCES)] {
+    for (name, text) in [
+        ("features", common::FEATURES),
+        ("resources", RESOURCES),
+        ("aliases", ALIASES),
+        ("alias-clash", ALIAS_CLASH),
+    ] {
         let p = env.root.join(format!("{name}.yml"));
         fs::write(&p, text).expect("fixture");
         cases.push((name.into(), p));

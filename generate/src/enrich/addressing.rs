@@ -12,6 +12,7 @@
 use indexmap::IndexMap;
 use shared::yaml::{Map, Value};
 use shared::Error;
+use std::collections::HashSet;
 
 use super::{domain, domain_names, global, machine, machine_names, tree};
 use crate::py::{contains, index, key, kind, parse_i128, py_str};
@@ -29,7 +30,7 @@ pub fn run(infra: &mut Value) -> Result<(), Error> {
 
     for dname in domain_names(infra)? {
         if !domain(infra, &dname)?.contains_str("trust_level") {
-            tree::edit_map(infra, &tree::domain_path(&dname), |d| {
+            tree::edit_map(infra, &tree::domain_keys(&dname), |d| {
                 d.insert("trust_level", DEFAULT_TRUST_LEVEL);
                 Ok(())
             })?;
@@ -118,32 +119,30 @@ pub fn compute(infra: &Value) -> Result<IndexMap<Value, Slot>, Error> {
 /// Give machines without an `ip:` the next free address in `.1`–`.99`,
 /// in declaration order.
 fn auto_assign_ips(infra: &mut Value, dname: &Value, prefix: &str) -> Result<(), Error> {
-    let names = machine_names(infra, dname)?;
     let dotted = format!("{prefix}.");
-    let mut used = std::collections::HashSet::new();
-    for mname in &names {
-        let Some(ip) = machine(infra, dname, mname)?
-            .get_str("ip")
-            .filter(|ip| ip.truthy())
-        else {
-            continue;
-        };
-        let ip = ip.as_str().ok_or_else(|| {
-            Error::new(format!(
-                "Machine '{}': ip must be a string, got {}",
-                py_str(mname),
-                kind(ip)
-            ))
-        })?;
-        if let Some(rest) = ip.strip_prefix(&dotted) {
-            let host = rest.rsplit('.').next().unwrap_or(rest);
-            if let Some(n) = parse_i128(host) {
-                used.insert(n);
+    let mut used = HashSet::new();
+    let mut next: i128 = 1;
+    if let Some(machines) = unshared_machines(infra, dname) {
+        // Each edit changes one machine: no need to look them up by name.
+        for (mname, m) in machines.iter() {
+            if let Value::Map(m) = m {
+                note_used(mname, m, &dotted, &mut used)?;
             }
         }
+        for (mname, m) in machines.iter_mut() {
+            let Value::Map(m) = m else { continue };
+            if !m.get_str("ip").is_some_and(Value::truthy) {
+                let ip = next_free(mname, prefix, &mut used, &mut next)?;
+                m.insert("ip", ip);
+            }
+        }
+        return Ok(());
     }
 
-    let mut next: i128 = 1;
+    let names = machine_names(infra, dname)?;
+    for mname in &names {
+        note_used(mname, machine(infra, dname, mname)?, &dotted, &mut used)?;
+    }
     for mname in &names {
         if machine(infra, dname, mname)?
             .get_str("ip")
@@ -151,24 +150,78 @@ fn auto_assign_ips(infra: &mut Value, dname: &Value, prefix: &str) -> Result<(),
         {
             continue;
         }
-        while used.contains(&next) && next <= 99 {
-            next += 1;
-        }
-        if next > 99 {
-            return Err(Error::new(format!(
-                "Domain ran out of static IPs (.1-.99) for machine '{}'",
-                py_str(mname)
-            )));
-        }
-        let ip = format!("{prefix}.{next}");
-        tree::edit_map(infra, &tree::machine_path(dname, mname), |m| {
+        let ip = next_free(mname, prefix, &mut used, &mut next)?;
+        tree::edit_map(infra, &tree::machine_keys(dname, mname), |m| {
             m.insert("ip", ip);
             Ok(())
         })?;
-        used.insert(next);
-        next += 1;
     }
     Ok(())
+}
+
+/// The domain's machines, when none of them, nor the machines mapping,
+/// the domain or the domains mapping, is shared through a YAML alias (and
+/// every machine is a mapping): then setting one machine's `ip` changes
+/// nothing else, and [`tree::edit`] has no copies to update.
+fn unshared_machines<'a>(infra: &'a mut Value, dname: &Value) -> Option<&'a mut Map> {
+    let domains = infra.as_map_mut()?.get_str_mut("domains")?.as_map_mut()?;
+    if domains.id != 0 {
+        return None;
+    }
+    let domain = domains.get_mut(dname)?.as_map_mut()?;
+    if domain.id != 0 {
+        return None;
+    }
+    let machines = domain.get_str_mut("machines")?.as_map_mut()?;
+    let unshared = machines.id == 0
+        && machines
+            .values()
+            .all(|m| matches!(m, Value::Map(m) if m.id == 0));
+    unshared.then_some(machines)
+}
+
+/// Notes the host number of a machine's `ip` when it is in the domain's
+/// subnet (`dotted` is the subnet prefix with its final dot).
+fn note_used(mname: &Value, m: &Map, dotted: &str, used: &mut HashSet<i128>) -> Result<(), Error> {
+    let Some(ip) = m.get_str("ip").filter(|ip| ip.truthy()) else {
+        return Ok(());
+    };
+    let ip = ip.as_str().ok_or_else(|| {
+        Error::new(format!(
+            "Machine '{}': ip must be a string, got {}",
+            py_str(mname),
+            kind(ip)
+        ))
+    })?;
+    if let Some(rest) = ip.strip_prefix(dotted) {
+        let host = rest.rsplit('.').next().unwrap_or(rest);
+        if let Some(n) = parse_i128(host) {
+            used.insert(n);
+        }
+    }
+    Ok(())
+}
+
+/// The next free address from `next` on, for machine `mname`.
+fn next_free(
+    mname: &Value,
+    prefix: &str,
+    used: &mut HashSet<i128>,
+    next: &mut i128,
+) -> Result<String, Error> {
+    while used.contains(next) && *next <= 99 {
+        *next += 1;
+    }
+    if *next > 99 {
+        return Err(Error::new(format!(
+            "Domain ran out of static IPs (.1-.99) for machine '{}'",
+            py_str(mname)
+        )));
+    }
+    let ip = format!("{prefix}.{next}");
+    used.insert(*next);
+    *next += 1;
+    Ok(ip)
 }
 
 /// Whether `infra["_addressing"]` holds `dname` (upstream reads it back

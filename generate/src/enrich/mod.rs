@@ -55,15 +55,24 @@ pub fn get_or<'a>(m: &'a Map, key: &str, default: &'a Value) -> &'a Value {
 
 /// The keys of `infra.get("domains") or {}`.
 pub fn domain_names(infra: &Value) -> Result<Vec<Value>, Error> {
-    let domains = map_or_empty(infra.get("domains"), &|| "`domains`".into())?;
+    let domains = domains_map(infra)?;
     Ok(domains
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default())
 }
 
+/// `infra.get("domains") or {}`.
+pub fn domains_map(infra: &Value) -> Result<Option<&Map>, Error> {
+    map_or_empty(infra.get("domains"), &|| "`domains`".into())
+}
+
 /// `domains[dname]`, which upstream uses as a dict.
 pub fn domain<'a>(infra: &'a Value, dname: &Value) -> Result<&'a Map, Error> {
-    let d = tree::at(infra, &tree::domain_path(dname));
+    as_domain(dname, tree::at(infra, &tree::domain_keys(dname)))
+}
+
+/// A domain's value, which must be a mapping.
+pub fn as_domain<'a>(dname: &Value, d: Option<&'a Value>) -> Result<&'a Map, Error> {
     d.and_then(Value::as_map).ok_or_else(|| {
         let got = d.map_or("nothing", kind);
         Error::new(format!(
@@ -73,11 +82,15 @@ pub fn domain<'a>(infra: &'a Value, dname: &Value) -> Result<&'a Map, Error> {
     })
 }
 
+/// `domain.get("machines") or {}`.
+pub fn machines_map<'a>(dname: &Value, d: &'a Map) -> Result<Option<&'a Map>, Error> {
+    let what = || format!("machines of domain '{}'", py_str(dname));
+    map_or_empty(d.get_str("machines"), &what)
+}
+
 /// The keys of `domain.get("machines") or {}`.
 pub fn machine_names(infra: &Value, dname: &Value) -> Result<Vec<Value>, Error> {
-    let d = domain(infra, dname)?;
-    let what = || format!("machines of domain '{}'", py_str(dname));
-    let machines = map_or_empty(d.get_str("machines"), &what)?;
+    let machines = machines_map(dname, domain(infra, dname)?)?;
     Ok(machines
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default())
@@ -85,7 +98,11 @@ pub fn machine_names(infra: &Value, dname: &Value) -> Result<Vec<Value>, Error> 
 
 /// `machines[mname]`, which upstream uses as a dict.
 pub fn machine<'a>(infra: &'a Value, dname: &Value, mname: &Value) -> Result<&'a Map, Error> {
-    let m = tree::at(infra, &tree::machine_path(dname, mname));
+    as_machine(mname, tree::at(infra, &tree::machine_keys(dname, mname)))
+}
+
+/// A machine's value, which must be a mapping.
+pub fn as_machine<'a>(mname: &Value, m: Option<&'a Value>) -> Result<&'a Map, Error> {
     m.and_then(Value::as_map).ok_or_else(|| {
         let got = m.map_or("nothing", kind);
         Error::new(format!(
@@ -93,6 +110,20 @@ pub fn machine<'a>(infra: &'a Value, dname: &Value, mname: &Value) -> Result<&'a
             py_str(mname)
         ))
     })
+}
+
+/// Every machine as (domain name, machine name, value), in declaration
+/// order: [`all_machines`] without copies. The value is checked with
+/// [`as_machine`] where [`machine`] would be called.
+pub fn each_machine(infra: &Value) -> Result<Vec<(&Value, &Value, &Value)>, Error> {
+    let mut out = Vec::new();
+    for (dname, d) in domains_map(infra)?.into_iter().flat_map(|m| m.iter()) {
+        let machines = machines_map(dname, as_domain(dname, Some(d))?)?;
+        for (mname, m) in machines.into_iter().flat_map(|m| m.iter()) {
+            out.push((dname, mname, m));
+        }
+    }
+    Ok(out)
 }
 
 /// Every (domain, machine) pair in declaration order.

@@ -9,7 +9,7 @@ use shared::yaml::{Map, Value};
 use shared::Error;
 
 use super::host::{self, format_memory, parse_memory, reserve_cpu, reserve_mem, HostFacts};
-use super::{all_machines, global, machine, tree};
+use super::{all_machines, as_machine, each_machine, global, machine, tree};
 use crate::py::{key, kind, map_or_empty, parse_i128, py_str, trunc};
 
 /// One machine that gets a share: its location, weight and what it lacks.
@@ -98,10 +98,10 @@ fn config_of<'a>(m: &'a Map, mname: &Value) -> Result<Option<&'a Map>, Error> {
 
 fn collect(infra: &Value) -> Result<Vec<Entry>, Error> {
     let mut entries = Vec::new();
-    for (dname, mname) in all_machines(infra)? {
-        let m = machine(infra, &dname, &mname)?;
+    for (dname, mname, m) in each_machine(infra)? {
+        let m = as_machine(mname, Some(m))?;
         let has = |k: &str| -> Result<bool, Error> {
-            Ok(config_of(m, &mname)?.is_some_and(|c| c.contains_str(k)))
+            Ok(config_of(m, mname)?.is_some_and(|c| c.contains_str(k)))
         };
         let needs_cpu = !has("limits.cpu")? && !has("limits.cpu.allowance")?;
         let needs_mem = !has("limits.memory")?;
@@ -113,7 +113,7 @@ fn collect(infra: &Value) -> Result<Vec<Entry>, Error> {
                 Some(w) => Some(w.clone()),
             };
             entries.push(Entry {
-                path: tree::machine_path(&dname, &mname),
+                path: tree::machine_path(dname, mname),
                 weight,
                 needs_cpu,
                 needs_mem,
@@ -261,9 +261,9 @@ fn check_overcommit(
     notes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let (mut cores, mut allowance, mut mem) = (0.0_f64, 0.0_f64, 0_i128);
-    for (dname, mname) in all_machines(infra)? {
-        let m = machine(infra, &dname, &mname)?;
-        let Some(c) = config_of(m, &mname)? else {
+    for (_, mname, m) in each_machine(infra)? {
+        let m = as_machine(mname, Some(m))?;
+        let Some(c) = config_of(m, mname)? else {
             continue;
         };
         if let Some(v) = c.get_str("limits.cpu") {

@@ -8,11 +8,16 @@
 
 use shared::yaml::{Map, NodeId, Value};
 use shared::Error;
+use std::borrow::Borrow;
+use std::sync::LazyLock;
 
 use crate::py::{key, kind};
 
 /// A path of mapping keys from the root.
 pub type Path = Vec<Value>;
+
+static DOMAINS: LazyLock<Value> = LazyLock::new(|| key("domains"));
+static MACHINES: LazyLock<Value> = LazyLock::new(|| key("machines"));
 
 /// Extend a path by one string key.
 pub fn child(path: &[Value], k: &Value) -> Path {
@@ -23,33 +28,39 @@ pub fn child(path: &[Value], k: &Value) -> Path {
 
 /// `["domains", dname]`.
 pub fn domain_path(dname: &Value) -> Path {
-    vec![key("domains"), dname.clone()]
+    domain_keys(dname).map(Value::clone).to_vec()
+}
+
+/// `["domains", dname]`, borrowed.
+pub fn domain_keys(dname: &Value) -> [&Value; 2] {
+    [&DOMAINS, dname]
 }
 
 /// `["domains", dname, "machines", mname]`.
 pub fn machine_path(dname: &Value, mname: &Value) -> Path {
-    vec![
-        key("domains"),
-        dname.clone(),
-        key("machines"),
-        mname.clone(),
-    ]
+    machine_keys(dname, mname).map(Value::clone).to_vec()
+}
+
+/// `["domains", dname, "machines", mname]`, borrowed.
+pub fn machine_keys<'a>(dname: &'a Value, mname: &'a Value) -> [&'a Value; 4] {
+    [&DOMAINS, dname, &MACHINES, mname]
 }
 
 /// The node at `path`, if every step is a mapping holding the key.
-pub fn at<'a>(root: &'a Value, path: &[Value]) -> Option<&'a Value> {
-    path.iter().try_fold(root, |node, k| node.as_map()?.get(k))
+pub fn at<'a, K: Borrow<Value>>(root: &'a Value, path: &[K]) -> Option<&'a Value> {
+    path.iter()
+        .try_fold(root, |node, k| node.as_map()?.get(k.borrow()))
 }
 
-fn at_mut<'a>(root: &'a mut Value, path: &[Value]) -> Option<&'a mut Value> {
+fn at_mut<'a, K: Borrow<Value>>(root: &'a mut Value, path: &[K]) -> Option<&'a mut Value> {
     path.iter()
-        .try_fold(root, |node, k| node.as_map_mut()?.get_mut(k))
+        .try_fold(root, |node, k| node.as_map_mut()?.get_mut(k.borrow()))
 }
 
 /// Run `f` on the node at `path`, then bring every alias of it up to date.
-pub fn edit<R>(
+pub fn edit<R, K: Borrow<Value>>(
     root: &mut Value,
-    path: &[Value],
+    path: &[K],
     f: impl FnOnce(&mut Value) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let node = at_mut(root, path).ok_or_else(|| Error::new("internal: edited node vanished"))?;
@@ -59,9 +70,9 @@ pub fn edit<R>(
 }
 
 /// Run `f` on the mapping at `path` (which must be one).
-pub fn edit_map<R>(
+pub fn edit_map<R, K: Borrow<Value>>(
     root: &mut Value,
-    path: &[Value],
+    path: &[K],
     f: impl FnOnce(&mut Map) -> Result<R, Error>,
 ) -> Result<R, Error> {
     edit(root, path, |node| match node {
@@ -82,7 +93,20 @@ fn node_id(v: &Value) -> NodeId {
 }
 
 /// Innermost first, so an outer shared node is copied with its inner edit.
-fn sync_aliases(root: &mut Value, path: &[Value]) {
+fn sync_aliases<K: Borrow<Value>>(root: &mut Value, path: &[K]) {
+    // Most trees share nothing: one walk down the path tells.
+    let mut node = &*root;
+    let mut shared = false;
+    for k in path {
+        match node.as_map().and_then(|m| m.get(k.borrow())) {
+            Some(next) => node = next,
+            None => break,
+        }
+        shared |= node_id(node) != 0;
+    }
+    if !shared {
+        return;
+    }
     for depth in (1..=path.len()).rev() {
         let Some(node) = at(root, &path[..depth]) else {
             continue;

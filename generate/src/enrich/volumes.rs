@@ -8,8 +8,9 @@
 use indexmap::IndexMap;
 use shared::yaml::{Map, Value};
 use shared::Error;
+use std::collections::HashSet;
 
-use super::{all_machines, domain_names, get_or, global, machine, machine_names};
+use super::{as_machine, domain_names, each_machine, get_or, global, machine_names};
 use crate::py::{kind, map_or_empty, py_str};
 
 pub fn shared_volumes(infra: &mut Value) -> Result<(), Error> {
@@ -27,6 +28,7 @@ pub fn shared_volumes(infra: &mut Value) -> Result<(), Error> {
     let base = py_str(get_or(&g, "shared_volumes_base", &default_base));
 
     let names = domain_names(infra)?;
+    let name_set: HashSet<&Value> = names.iter().collect();
     let mut domain_machines: IndexMap<Value, Vec<Value>> = IndexMap::new();
     for dname in &names {
         domain_machines.insert(dname.clone(), machine_names(infra, dname)?);
@@ -49,7 +51,7 @@ pub fn shared_volumes(infra: &mut Value) -> Result<(), Error> {
         // Domain consumers first, then machine consumers override them.
         let (mut by_domain, mut by_machine) = (Vec::new(), Vec::new());
         for (cname, access) in consumers.into_iter().flat_map(|c| c.iter()) {
-            if names.contains(cname) {
+            if name_set.contains(cname) {
                 by_domain.push((cname, access));
             } else {
                 by_machine.push((cname, access));
@@ -104,8 +106,8 @@ pub fn persistent_data(infra: &mut Value) -> Result<(), Error> {
     let base = py_str(get_or(&g, "persistent_data_base", &default_base));
 
     let mut devices: IndexMap<Value, Map> = IndexMap::new();
-    for (dname, mname) in all_machines(infra)? {
-        let m = machine(infra, &dname, &mname)?;
+    for (_, mname, m) in each_machine(infra)? {
+        let m = as_machine(mname, Some(m))?;
         let Some(Value::Map(pd)) = m.get_str("persistent_data").filter(|v| v.truthy()) else {
             continue;
         };
@@ -119,7 +121,7 @@ pub fn persistent_data(infra: &mut Value) -> Result<(), Error> {
             let vname = py_str(vname);
             let mut device = Map::new();
             device.insert("type", "disk");
-            device.insert("source", format!("{base}/{}/{vname}", py_str(&mname)));
+            device.insert("source", format!("{base}/{}/{vname}", py_str(mname)));
             device.insert("path", path.clone());
             device.insert("shift", "true");
             if vconfig.get_str("readonly").is_some_and(Value::truthy) {

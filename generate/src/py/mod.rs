@@ -16,10 +16,12 @@ mod parse;
 mod repr;
 
 pub use parse::{parse_float, parse_i128, parse_int, trunc};
-pub use repr::{float_repr, py_repr, py_str};
+pub use repr::{float_repr, py_repr, py_str, PyStr};
 
+use indexmap::IndexMap;
 use shared::yaml::{Map, Value};
 use shared::Error;
+use std::hash::Hash;
 
 /// What a value is, in YAML words ("string", "mapping", "null"), for the
 /// generator's own error messages.
@@ -118,37 +120,46 @@ pub fn key(s: &str) -> Value {
 }
 
 /// A Python `dict` with keys compared by Python equality (`1 == 1.0 ==
-/// True`), insertion ordered; assigning an existing key keeps its place.
-/// Small linear map: infra files hold tens to hundreds of names.
+/// True`, which `Value`'s `Hash` and `Eq` follow), insertion ordered;
+/// assigning an existing key keeps its place.
 #[derive(Debug, Clone)]
 pub struct PyDict<K, V> {
-    items: Vec<(K, V)>,
+    items: IndexMap<K, V>,
 }
 
-impl<K: PartialEq, V> Default for PyDict<K, V> {
+impl<K, V> Default for PyDict<K, V> {
     fn default() -> Self {
-        PyDict { items: Vec::new() }
+        PyDict {
+            items: IndexMap::new(),
+        }
     }
 }
 
-impl<K: PartialEq, V> PyDict<K, V> {
+impl<K: Hash + Eq, V> PyDict<K, V> {
     pub fn new() -> Self {
         Self::default()
     }
     pub fn get(&self, key: &K) -> Option<&V> {
-        self.items.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.items.get(key)
     }
     pub fn contains(&self, key: &K) -> bool {
-        self.get(key).is_some()
+        self.items.contains_key(key)
     }
     pub fn insert(&mut self, key: K, value: V) {
-        match self.items.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.items.push((key, value)),
-        }
+        self.items.insert(key, value);
     }
-    pub fn iter(&self) -> impl Iterator<Item = &(K, V)> {
+    /// `d.setdefault(key, V::default())`.
+    pub fn entry_or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        self.items.entry(key).or_default()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.items.iter()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 }
 

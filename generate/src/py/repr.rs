@@ -12,6 +12,19 @@ pub fn py_str(v: &Value) -> String {
     }
 }
 
+/// [`py_str`] for `format!` arguments, written only when formatted.
+#[derive(Clone, Copy)]
+pub struct PyStr<'a>(pub &'a Value);
+
+impl std::fmt::Display for PyStr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Value::Str(s) | Value::Timestamp(s) => f.write_str(s),
+            other => f.write_str(&py_repr(other)),
+        }
+    }
+}
+
 /// Python's `repr(value)`, as it appears inside a printed list or dict.
 pub fn py_repr(v: &Value) -> String {
     match v {

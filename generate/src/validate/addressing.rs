@@ -57,9 +57,7 @@ pub fn compute_addressing(infra: &Map) -> Option<Vec<(Value, Slot)>> {
     let mut zones: PyDict<Value, Vec<(&Value, &Value)>> = PyDict::new();
     for (dname, domain) in domains.into_iter().flat_map(|m| m.iter()) {
         let trust = domain.get("trust_level").unwrap_or(&default_trust).clone();
-        let mut members = zones.get(&trust).cloned().unwrap_or_default();
-        members.push((dname, domain));
-        zones.insert(trust, members);
+        zones.entry_or_default(trust).push((dname, domain));
     }
 
     let mut result = Vec::new();

@@ -5,17 +5,32 @@
 use super::net::parse_ipv4;
 use super::patterns::{is_cron5, is_dns_name, is_duration};
 use super::{entries, get_or, is_one_of, Ctx, DEFAULT_TRUST_LEVEL};
-use crate::py::{py_str, py_type_name, PyDict};
+use crate::py::{py_str, py_type_name, PyDict, PyStr};
 use shared::yaml::{Map, Value};
+use std::fmt;
+use std::sync::LazyLock;
+
+static LXC: LazyLock<Value> = LazyLock::new(|| Value::from("lxc"));
+static DEFAULT_TRUST_VALUE: LazyLock<Value> = LazyLock::new(|| Value::from(DEFAULT_TRUST_LEVEL));
 
 const TRUST_LEVELS: &str = "('admin', 'trusted', 'semi-trusted', 'untrusted', 'disposable')";
 const AI_PROVIDERS: &str = "('local', 'cloud', 'local-first')";
 const NAME_RULE: &str = "invalid name (lowercase alphanumeric + hyphen, no trailing hyphen)";
 
+/// `Domain '<name>'` or `Machine '<name>'`, written only into messages.
+#[derive(Clone, Copy)]
+struct Who<'a>(&'static str, &'a Value);
+
+impl fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} '{}'", self.0, PyStr(self.1))
+    }
+}
+
 /// Walk every domain and its machines.
 pub fn check(ctx: &mut Ctx) {
-    let mut zone_subnet_ids: PyDict<(Value, Value), Value> = PyDict::new();
-    let mut all_ips: PyDict<Value, Value> = PyDict::new();
+    let mut zone_subnet_ids: PyDict<(&Value, &Value), &Value> = PyDict::new();
+    let mut all_ips: PyDict<&Value, &Value> = PyDict::new();
     for (dname, domain) in ctx.domains() {
         let Some(domain) = domain.as_map() else {
             continue;
@@ -23,7 +38,10 @@ pub fn check(ctx: &mut Ctx) {
         check_domain(ctx, dname, domain, &mut zone_subnet_ids);
         let profiles = domain.get_str("profiles").and_then(Value::as_map);
         let sid = domain.get_str("subnet_id").filter(|s| !s.is_null());
-        for (mname, machine) in entries(domain.get_str("machines").and_then(Value::as_map)) {
+        let machines = domain.get_str("machines").and_then(Value::as_map);
+        // The subnet prefix machine IPs must start with, when known.
+        let mut subnet = None;
+        for (mname, machine) in entries(machines) {
             let Some(machine) = machine.as_map() else {
                 continue;
             };
@@ -34,14 +52,14 @@ pub fn check(ctx: &mut Ctx) {
                 profiles,
                 cfg: machine,
             };
-            check_machine(ctx, &m, &mut all_ips);
+            check_machine(ctx, &m, &mut all_ips, &mut subnet);
         }
     }
 }
 
 /// `Domain '<name>': <field> must be a boolean, got <type>` for a set,
 /// non-boolean field.
-fn bool_field(ctx: &mut Ctx, who: &str, map: &Map, field: &str) {
+fn bool_field(ctx: &mut Ctx, who: Who, map: &Map, field: &str) {
     if let Some(v) = map.get_str(field) {
         if !v.is_null() && v.as_bool().is_none() {
             ctx.err(format!(
@@ -52,18 +70,17 @@ fn bool_field(ctx: &mut Ctx, who: &str, map: &Map, field: &str) {
     }
 }
 
-fn check_domain(
-    ctx: &mut Ctx,
-    dname: &Value,
-    domain: &Map,
-    zone_subnet_ids: &mut PyDict<(Value, Value), Value>,
+fn check_domain<'a>(
+    ctx: &mut Ctx<'a>,
+    dname: &'a Value,
+    domain: &'a Map,
+    zone_subnet_ids: &mut PyDict<(&'a Value, &'a Value), &'a Value>,
 ) {
-    let d = py_str(dname);
-    let who = format!("Domain '{d}'");
+    let who = Who("Domain", dname);
     if !is_dns_name(dname) {
         ctx.err(format!("{who}: {NAME_RULE}"));
     }
-    bool_field(ctx, &who, domain, "enabled");
+    bool_field(ctx, who, domain, "enabled");
 
     let sid = domain.get_str("subnet_id").filter(|s| !s.is_null());
     let sid_ok = sid
@@ -72,9 +89,10 @@ fn check_domain(
     match sid {
         Some(s) if !sid_ok => ctx.err(format!("{who}: subnet_id must be 0-254, got {}", py_str(s))),
         Some(s) if ctx.has_addressing => {
-            let default_trust = Value::from(DEFAULT_TRUST_LEVEL);
-            let trust = get_or(domain, "trust_level", &default_trust);
-            let key = (trust.clone(), s.clone());
+            let trust = domain
+                .get_str("trust_level")
+                .unwrap_or(&DEFAULT_TRUST_VALUE);
+            let key = (trust, s);
             match zone_subnet_ids.get(&key) {
                 Some(other) => ctx.err(format!(
                     "{who}: subnet_id {} already used by '{}' in zone '{}'",
@@ -82,10 +100,10 @@ fn check_domain(
                     py_str(other),
                     py_str(trust)
                 )),
-                None => zone_subnet_ids.insert(key, dname.clone()),
+                None => zone_subnet_ids.insert(key, dname),
             }
         }
-        Some(s) => match ctx.subnet_ids.get(s) {
+        Some(s) => match ctx.subnet_ids.get(&s) {
             Some(other) => {
                 let msg = format!(
                     "{who}: subnet_id {} already used by '{}'",
@@ -94,13 +112,13 @@ fn check_domain(
                 );
                 ctx.err(msg);
             }
-            None => ctx.subnet_ids.insert(s.clone(), dname.clone()),
+            None => ctx.subnet_ids.insert(s, dname),
         },
         None if !ctx.has_addressing => ctx.err(format!("{who}: missing subnet_id")),
         None => {}
     }
 
-    bool_field(ctx, &who, domain, "ephemeral");
+    bool_field(ctx, who, domain, "ephemeral");
     if let Some(t) = domain.get_str("trust_level").filter(|t| !t.is_null()) {
         let known = [
             "admin",
@@ -116,7 +134,7 @@ fn check_domain(
             ));
         }
     }
-    bool_field(ctx, &who, domain, "openclaw");
+    bool_field(ctx, who, domain, "openclaw");
     if let Some(p) = domain.get_str("ai_provider").filter(|p| !p.is_null()) {
         if !is_one_of(p, &["local", "cloud", "local-first"]) {
             ctx.err(format!(
@@ -147,23 +165,26 @@ struct Machine<'a> {
     cfg: &'a Map,
 }
 
-fn check_machine(ctx: &mut Ctx, m: &Machine, all_ips: &mut PyDict<Value, Value>) {
+fn check_machine<'a>(
+    ctx: &mut Ctx<'a>,
+    m: &Machine<'a>,
+    all_ips: &mut PyDict<&'a Value, &'a Value>,
+    subnet: &mut Option<Option<String>>,
+) {
     let cfg = m.cfg;
-    let name = py_str(m.name);
-    let who = format!("Machine '{name}'");
+    let who = Who("Machine", m.name);
     if !is_dns_name(m.name) {
         ctx.err(format!("{who}: {NAME_RULE}"));
     }
-    match ctx.all_machines.get(m.name) {
+    match ctx.all_machines.get(&m.name) {
         Some(first) => {
             let msg = format!("{who}: duplicate (already in '{}')", py_str(first));
             ctx.err(msg);
         }
-        None => ctx.all_machines.insert(m.name.clone(), m.dname.clone()),
+        None => ctx.all_machines.insert(m.name, m.dname),
     }
 
-    let default_type = Value::from("lxc");
-    let mtype = get_or(cfg, "type", &default_type);
+    let mtype = cfg.get_str("type").unwrap_or(&LXC);
     if !is_one_of(mtype, &["lxc", "vm"]) {
         ctx.err(format!(
             "{who}: type must be 'lxc' or 'vm', got '{}'",
@@ -183,8 +204,8 @@ fn check_machine(ctx: &mut Ctx, m: &Machine, all_ips: &mut PyDict<Value, Value>)
         ));
     }
 
-    check_ip(ctx, m, &who, all_ips);
-    bool_field(ctx, &who, cfg, "ephemeral");
+    check_ip(ctx, m, who, all_ips, subnet);
+    bool_field(ctx, who, cfg, "ephemeral");
 
     let profile_list = cfg.get_str("profiles").and_then(Value::as_seq);
     for p in profile_list.into_iter().flat_map(|s| s.iter()) {
@@ -198,7 +219,7 @@ fn check_machine(ctx: &mut Ctx, m: &Machine, all_ips: &mut PyDict<Value, Value>)
         }
     }
 
-    bool_field(ctx, &who, cfg, "boot_autostart");
+    bool_field(ctx, who, cfg, "boot_autostart");
     if let Some(bp) = cfg.get_str("boot_priority").filter(|v| !v.is_null()) {
         if !matches!(bp, Value::Int(i) if (0..=100).contains(i)) {
             ctx.err(format!(
@@ -231,20 +252,27 @@ fn check_machine(ctx: &mut Ctx, m: &Machine, all_ips: &mut PyDict<Value, Value>)
             ));
         }
     }
-    check_persistent_data(ctx, cfg, &who);
+    check_persistent_data(ctx, cfg, who);
 }
 
 /// `str(config.get("security.privileged", "false")).lower() == "true"`.
 pub fn is_privileged(machine: &Map) -> bool {
     let config = machine.get_str("config").and_then(Value::as_map);
-    let default = Value::from("false");
-    let v = config.map_or(&default, |c| get_or(c, "security.privileged", &default));
-    py_str(v).to_lowercase() == "true"
+    match config.and_then(|c| c.get_str("security.privileged")) {
+        None => false,
+        Some(v) => py_str(v).to_lowercase() == "true",
+    }
 }
 
 /// Unique IPs inside the domain's subnet. Upstream compares text prefixes;
 /// we also require a string that is a valid IPv4 address.
-fn check_ip(ctx: &mut Ctx, m: &Machine, who: &str, all_ips: &mut PyDict<Value, Value>) {
+fn check_ip<'a>(
+    ctx: &mut Ctx<'a>,
+    m: &Machine<'a>,
+    who: Who,
+    all_ips: &mut PyDict<&'a Value, &'a Value>,
+    subnet: &mut Option<Option<String>>,
+) {
     let Some(ip) = m.cfg.get_str("ip").filter(|ip| ip.truthy()) else {
         return;
     };
@@ -255,14 +283,29 @@ fn check_ip(ctx: &mut Ctx, m: &Machine, who: &str, all_ips: &mut PyDict<Value, V
         ));
         return;
     };
-    match all_ips.get(ip) {
+    match all_ips.get(&ip) {
         Some(other) => {
             let msg = format!("{who}: IP {text} already used by '{}'", py_str(other));
             ctx.err(msg);
         }
-        None => all_ips.insert(ip.clone(), m.name.clone()),
+        None => all_ips.insert(ip, m.name),
     }
-    let expected = if ctx.has_addressing {
+    let expected = subnet.get_or_insert_with(|| subnet_prefix(ctx, m));
+    match expected {
+        Some(prefix) if !text.starts_with(prefix.as_str()) => {
+            ctx.err(format!("{who}: IP {text} not in subnet {prefix}0/24"));
+        }
+        _ if parse_ipv4(text).is_none() => {
+            ctx.err(format!("{who}: IP {text} is not a valid IPv4 address"));
+        }
+        _ => {}
+    }
+}
+
+/// The text a machine IP of the domain must start with (`10.120.3.`),
+/// when the domain's subnet is known.
+fn subnet_prefix(ctx: &Ctx, m: &Machine) -> Option<String> {
+    if ctx.has_addressing {
         ctx.domain_addr(m.dname).map(|info| {
             let bo = py_str(&ctx.base_octet());
             format!(
@@ -275,19 +318,10 @@ fn check_ip(ctx: &mut Ctx, m: &Machine, who: &str, all_ips: &mut PyDict<Value, V
         let base = get_or(ctx.g, "base_subnet", &Value::from("10.100")).clone();
         m.sid
             .map(|sid| format!("{}.{}.", py_str(&base), py_str(sid)))
-    };
-    match expected {
-        Some(prefix) if !text.starts_with(&prefix) => {
-            ctx.err(format!("{who}: IP {text} not in subnet {prefix}0/24"));
-        }
-        _ if parse_ipv4(text).is_none() => {
-            ctx.err(format!("{who}: IP {text} is not a valid IPv4 address"));
-        }
-        _ => {}
     }
 }
 
-fn check_persistent_data(ctx: &mut Ctx, cfg: &Map, who: &str) {
+fn check_persistent_data(ctx: &mut Ctx, cfg: &Map, who: Who) {
     let Some(pd) = cfg.get_str("persistent_data").filter(|v| !v.is_null()) else {
         return;
     };

@@ -29,7 +29,7 @@ pub fn check(ctx: &mut Ctx, host_subnets: &[(String, Net)]) {
     } else {
         for (sid, dname) in ctx.subnet_ids.iter() {
             if let Some(net) = Net::parse(&format!("{base_subnet}.{}.0/24", py_str(sid)), true) {
-                domain_nets.push((dname.clone(), net));
+                domain_nets.push(((*dname).clone(), net));
             }
         }
     }

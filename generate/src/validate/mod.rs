@@ -34,6 +34,7 @@ use net::{detect_host_subnets, Net};
 use crate::py::{self, py_str, py_type_name, PyDict};
 use shared::nesting::Nesting;
 use shared::yaml::{Map, Value};
+use std::collections::HashMap;
 
 /// Top-level keys every infra.yml must have.
 const REQUIRED: [&str; 3] = ["project_name", "global", "domains"];
@@ -45,7 +46,7 @@ const REQUIRED: [&str; 3] = ["project_name", "global", "domains"];
 /// (`ip -json addr show`); the check is also skipped when the environment
 /// has `ANKLUME_SKIP_HOST_SUBNET_CHECK=1`. The nesting context (`vm_nested`,
 /// `yolo`) is read from `/etc/anklume` or `$ANKLUME_CONTEXT_DIR`.
-pub fn validate(infra: &Value, check_host_subnets: bool) -> Vec<String> {
+pub fn validate(infra: &Value, check_host_subnets: bool, nesting: &Nesting) -> Vec<String> {
     let skip = !check_host_subnets
         || std::env::var_os("ANKLUME_SKIP_HOST_SUBNET_CHECK").is_some_and(|v| v == "1");
     let host_subnets = || {
@@ -55,7 +56,7 @@ pub fn validate(infra: &Value, check_host_subnets: bool) -> Vec<String> {
             detect_host_subnets()
         }
     };
-    validate_with(infra, Nesting::read(), host_subnets)
+    validate_with(infra, nesting.clone(), host_subnets)
 }
 
 /// [`validate`] with the nesting context given, and the host's subnets
@@ -91,6 +92,7 @@ fn validate_with(
         errors: Vec::new(),
         has_addressing: g.contains_str("addressing"),
         addressing: Vec::new(),
+        addressing_index: HashMap::new(),
         subnet_ids: PyDict::new(),
         all_machines: PyDict::new(),
         nesting,
@@ -140,10 +142,12 @@ pub(crate) struct Ctx<'a> {
     pub has_addressing: bool,
     /// `_compute_addressing(infra)` when `global.addressing` is a mapping.
     pub addressing: Vec<(Value, Slot)>,
+    /// Domain name → its first position in `addressing`.
+    pub addressing_index: HashMap<Value, usize>,
     /// Legacy mode: subnet_id → domain name.
-    pub subnet_ids: PyDict<Value, Value>,
+    pub subnet_ids: PyDict<&'a Value, &'a Value>,
     /// Machine name → the first domain declaring it.
-    pub all_machines: PyDict<Value, Value>,
+    pub all_machines: PyDict<&'a Value, &'a Value>,
     pub nesting: Nesting,
 }
 
@@ -236,14 +240,15 @@ impl<'a> Ctx<'a> {
             ));
         }
         self.addressing = compute_addressing(self.infra).unwrap_or_default();
+        for (i, (dname, _)) in self.addressing.iter().enumerate() {
+            self.addressing_index.entry(dname.clone()).or_insert(i);
+        }
     }
 
     /// The addressing of one domain, if computed.
     pub fn domain_addr(&self, dname: &Value) -> Option<&Slot> {
-        self.addressing
-            .iter()
-            .find(|(d, _)| d == dname)
-            .map(|(_, a)| a)
+        let i = *self.addressing_index.get(dname)?;
+        Some(&self.addressing[i].1)
     }
 
     /// `global.addressing.base_octet` (default 10), for subnet prefixes.

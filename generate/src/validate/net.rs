@@ -9,12 +9,11 @@ use std::time::Duration;
 /// `ipaddress.IPv4Address(text)`: four dot-separated decimal octets of one
 /// to three ASCII digits, no leading zero, each at most 255.
 pub fn parse_ipv4(text: &str) -> Option<u32> {
-    let octets: Vec<&str> = text.split('.').collect();
-    if octets.len() != 4 {
+    if text.split('.').count() != 4 {
         return None;
     }
     let mut addr = 0u32;
-    for o in octets {
+    for o in text.split('.') {
         let valid = !o.is_empty()
             && o.len() <= 3
             && o.bytes().all(|b| b.is_ascii_digit())

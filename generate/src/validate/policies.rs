@@ -77,7 +77,7 @@ fn check_network_policies(ctx: &mut Ctx) {
                 Some(r) => {
                     let known = r.as_str() == Some("host")
                         || ctx.is_domain(r)
-                        || ctx.all_machines.contains(r);
+                        || ctx.all_machines.contains(&r);
                     if !known {
                         ctx.err(format!(
                             "{at}: '{field}: {}' is not a known domain, machine, or 'host'",

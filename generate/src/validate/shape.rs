@@ -12,7 +12,7 @@
 //! errors are reported, so one mistake does not cascade into dozens of
 //! confusing ones.
 
-use crate::py::{py_kind, py_str};
+use crate::py::{py_kind, py_str, PyStr};
 use shared::yaml::{Map, Value};
 
 /// Errors for containers of the wrong type, in file order.
@@ -54,7 +54,7 @@ fn not_map(v: Option<&Value>) -> Option<&Value> {
 }
 
 fn check_domain(errors: &mut Vec<String>, dname: &Value, domain: &Value) {
-    let d = py_str(dname);
+    let d = PyStr(dname);
     let Some(domain) = domain.as_map() else {
         errors.push(format!(
             "Domain '{d}': must be a mapping of domain settings, got {}",
@@ -74,12 +74,12 @@ fn check_domain(errors: &mut Vec<String>, dname: &Value, domain: &Value) {
         .into_iter()
         .flat_map(|m| m.iter())
     {
-        check_profile(errors, &d, &py_str(pname), profile);
+        check_profile(errors, d, PyStr(pname), profile);
     }
     match domain.get_str("machines") {
         Some(Value::Map(machines)) => {
             for (mname, machine) in machines.iter() {
-                check_machine(errors, &py_str(mname), machine);
+                check_machine(errors, PyStr(mname), machine);
             }
         }
         Some(m) if m.truthy() => {
@@ -94,7 +94,7 @@ fn check_domain(errors: &mut Vec<String>, dname: &Value, domain: &Value) {
 
 /// A profile may be empty (an empty Incus profile); otherwise a mapping
 /// whose `devices` is a mapping of mappings.
-fn check_profile(errors: &mut Vec<String>, d: &str, p: &str, profile: &Value) {
+fn check_profile(errors: &mut Vec<String>, d: PyStr, p: PyStr, profile: &Value) {
     let profile = match profile {
         Value::Null => return,
         Value::Map(m) => m,
@@ -124,7 +124,7 @@ fn check_profile(errors: &mut Vec<String>, d: &str, p: &str, profile: &Value) {
     }
 }
 
-fn check_machine(errors: &mut Vec<String>, m: &str, machine: &Value) {
+fn check_machine(errors: &mut Vec<String>, m: PyStr, machine: &Value) {
     let Some(machine) = machine.as_map() else {
         errors.push(format!(
             "Machine '{m}': must be a mapping of machine settings, got {}",

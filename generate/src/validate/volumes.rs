@@ -40,16 +40,20 @@ fn check_shared_volumes(ctx: &mut Ctx) -> Mounts {
         }
         _ => None,
     };
+    match volumes {
+        Some(v) if !v.is_empty() => {}
+        _ => return mounts,
+    }
     // Domain → its machines, machine → the last domain declaring it.
-    let mut domain_machines: PyDict<Value, Vec<Value>> = PyDict::new();
-    let mut machine_domain: PyDict<Value, Value> = PyDict::new();
+    let mut domain_machines: PyDict<&Value, Vec<&Value>> = PyDict::new();
+    let mut machine_domain: PyDict<&Value, &Value> = PyDict::new();
     for (dname, domain) in ctx.domains() {
         let machines = domain.get("machines").and_then(Value::as_map);
-        let names: Vec<Value> = entries(machines).map(|(m, _)| m.clone()).collect();
+        let names: Vec<&Value> = entries(machines).map(|(m, _)| m).collect();
         for m in &names {
-            machine_domain.insert(m.clone(), dname.clone());
+            machine_domain.insert(m, dname);
         }
-        domain_machines.insert(dname.clone(), names);
+        domain_machines.insert(dname, names);
     }
 
     for (vname, vconfig) in entries(volumes) {
@@ -122,8 +126,8 @@ fn check_consumers(
     ctx: &mut Ctx,
     vol: &Volume,
     consumers: &Map,
-    domain_machines: &PyDict<Value, Vec<Value>>,
-    machine_domain: &PyDict<Value, Value>,
+    domain_machines: &PyDict<&Value, Vec<&Value>>,
+    machine_domain: &PyDict<&Value, &Value>,
     mounts: &mut Mounts,
 ) {
     let at = vol.at;
@@ -135,18 +139,19 @@ fn check_consumers(
                 py_str(access)
             ));
         }
-        let resolved: Vec<Value> = if ctx.is_domain(cname) {
-            domain_machines.get(cname).cloned().unwrap_or_default()
-        } else if ctx.all_machines.contains(cname) {
-            vec![cname.clone()]
+        let one = [cname];
+        let resolved: &[&Value] = if ctx.is_domain(cname) {
+            domain_machines.get(&cname).map_or(&[], Vec::as_slice)
+        } else if ctx.all_machines.contains(&cname) {
+            &one
         } else {
             ctx.err(format!(
                 "{at}: consumer '{c}' is not a known domain or machine"
             ));
-            Vec::new()
+            &[]
         };
-        for mname in &resolved {
-            if let Some(dname) = machine_domain.get(mname).filter(|d| d.truthy()) {
+        for &mname in resolved {
+            if let Some(dname) = machine_domain.get(&mname).filter(|d| d.truthy()) {
                 if machine_devices(ctx, dname, mname).is_some_and(|d| d.contains_str(vol.device)) {
                     ctx.err(format!(
                         "{at}: device name '{}' conflicts with existing device on machine '{}'",
@@ -182,6 +187,9 @@ fn machine_devices<'a>(ctx: &Ctx<'a>, dname: &Value, mname: &Value) -> Option<&'
 /// A persistent_data path must not be a shared volume's mount path on the
 /// same machine.
 fn check_persistent_paths(ctx: &mut Ctx, mounts: &Mounts) {
+    if mounts.is_empty() {
+        return;
+    }
     for (_, domain) in ctx.domains() {
         for (mname, machine) in entries(domain.get("machines").and_then(Value::as_map)) {
             let pd = machine.get("persistent_data").and_then(Value::as_map);

@@ -7,7 +7,7 @@
 //! in two places (a YAML alias, or the generator reusing one object) can be
 //! written back with `&id001` anchors the way PyYAML does.
 
-use indexmap::IndexMap;
+use indexmap::{Equivalent, IndexMap};
 use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,12 +62,38 @@ impl Map {
     pub fn new() -> Self {
         Map::default()
     }
-    /// Look up a string key (the common case in infra.yml).
+    /// The value of a key (`IndexMap::get`, which this shadows). A small
+    /// mapping compares its keys one by one rather than hashing the key:
+    /// most of infra.yml's mappings have a handful of keys, and hashing a
+    /// key costs more than several comparisons. Same answer either way.
+    pub fn get<Q: ?Sized + Hash + Equivalent<Value>>(&self, key: &Q) -> Option<&Value> {
+        if self.entries.len() <= LINEAR_LOOKUP {
+            let found = self.entries.iter().find(|(k, _)| key.equivalent(*k));
+            found.map(|(_, v)| v)
+        } else {
+            self.entries.get(key)
+        }
+    }
+    /// `IndexMap::get_mut`, as [`get`](Self::get) looks keys up.
+    pub fn get_mut<Q: ?Sized + Hash + Equivalent<Value>>(&mut self, key: &Q) -> Option<&mut Value> {
+        if self.entries.len() <= LINEAR_LOOKUP {
+            let found = self.entries.iter_mut().find(|(k, _)| key.equivalent(*k));
+            found.map(|(_, v)| v)
+        } else {
+            self.entries.get_mut(key)
+        }
+    }
+    /// `IndexMap::contains_key`, as [`get`](Self::get) looks keys up.
+    pub fn contains_key<Q: ?Sized + Hash + Equivalent<Value>>(&self, key: &Q) -> bool {
+        self.get(key).is_some()
+    }
+    /// Look up a string key (the common case in infra.yml), without
+    /// building a `Value` for it.
     pub fn get_str(&self, key: &str) -> Option<&Value> {
-        self.entries.get(&Value::Str(key.to_owned()))
+        self.get(&StrKey(key))
     }
     pub fn get_str_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.entries.get_mut(&Value::Str(key.to_owned()))
+        self.get_mut(&StrKey(key))
     }
     /// Insert or replace, keeping the position of an existing key (Python dict).
     pub fn insert(&mut self, key: impl Into<Value>, value: impl Into<Value>) -> Option<Value> {
@@ -78,7 +104,26 @@ impl Map {
     }
     /// Remove a key, keeping the order of the others (Python `del d[k]`).
     pub fn remove_str(&mut self, key: &str) -> Option<Value> {
-        self.entries.shift_remove(&Value::Str(key.to_owned()))
+        self.entries.shift_remove(&StrKey(key))
+    }
+}
+
+/// Up to this many keys, [`Map::get`] compares keys instead of hashing.
+const LINEAR_LOOKUP: usize = 8;
+
+/// A borrowed string key that hashes and compares like `Value::Str`.
+struct StrKey<'a>(&'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Must match `Value::hash` for `Value::Str`.
+        self.0.hash(state)
+    }
+}
+
+impl Equivalent<Value> for StrKey<'_> {
+    fn equivalent(&self, key: &Value) -> bool {
+        matches!(key, Value::Str(s) if s == self.0)
     }
 }
 
@@ -217,7 +262,7 @@ impl PartialEq for Value {
             (Map(a), Map(b)) => a == b,
             (Float(a), Float(b)) => a == b,
             (Float(f), x) | (x, Float(f)) => match x.as_int() {
-                Some(i) => (i as f64) == *f && f.fract() == 0.0,
+                Some(i) => float_as_int(*f) == Some(i),
                 None => false,
             },
             (a, b) => match (a.as_int(), b.as_int()) {
@@ -226,6 +271,14 @@ impl PartialEq for Value {
             },
         }
     }
+}
+
+/// The integer a float is exactly equal to, if any: Python compares an int
+/// with a float by exact value (`2**53 + 1 != 2.0**53`).
+fn float_as_int(f: f64) -> Option<i128> {
+    const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0; // 2**127
+                                                                              // `fract()` of an infinity or a NaN is NaN, so those are excluded too.
+    (f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)).then_some(f as i128)
 }
 
 // NaN != NaN, as in Python; a NaN key simply never matches.
@@ -237,13 +290,11 @@ impl Hash for Value {
             Value::Null => 0u8.hash(state),
             Value::Bool(b) => (*b as i128).hash(state),
             Value::Int(i) => i.hash(state),
-            Value::Float(f) => {
-                if f.fract() == 0.0 && f.is_finite() && f.abs() < 1e38 {
-                    (*f as i128).hash(state)
-                } else {
-                    f.to_bits().hash(state)
-                }
-            }
+            // Equal to an int exactly when it hashes like that int.
+            Value::Float(f) => match float_as_int(*f) {
+                Some(i) => i.hash(state),
+                None => f.to_bits().hash(state),
+            },
             Value::Str(s) => s.hash(state),
             Value::Timestamp(s) => s.hash(state),
             Value::Binary(b) => b.hash(state),
@@ -317,6 +368,47 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert!(matches!(m.keys().next(), Some(Value::Int(1))));
         assert_eq!(m.values().next(), Some(&Value::from("float")));
+    }
+
+    #[test]
+    fn int_float_equality_is_exact() {
+        let big = 1i128 << 53;
+        assert_eq!(Value::Int(big), Value::Float(big as f64));
+        assert_ne!(Value::Int(big + 1), Value::Float(big as f64));
+        let top = i128::MAX;
+        assert_ne!(Value::Int(top), Value::Float(top as f64));
+        assert_eq!(Value::Float(-0.0), Value::Int(0));
+        let mut m = Map::new();
+        m.insert(Value::Int(big + 1), "int");
+        m.insert(Value::Float(big as f64), "float");
+        m.insert(Value::Float(1e38), "1e38");
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.get(&Value::Int(1e38 as i128)), Some(&Value::from("1e38")));
+        assert_eq!(m.get_str("x"), None);
+        m.insert("x", 1i64);
+        assert_eq!(m.get_str("x"), Some(&Value::Int(1)));
+        assert_eq!(m.remove_str("x"), Some(Value::Int(1)));
+    }
+
+    #[test]
+    fn small_and_large_maps_find_the_same_keys() {
+        for n in [3i64, 8, 9, 40] {
+            let mut m = Map::new();
+            for i in 0..n {
+                m.insert(format!("k{i}"), i);
+                m.insert(Value::Int(1000 + i as i128), i);
+            }
+            for i in 0..n {
+                assert_eq!(m.get_str(&format!("k{i}")), Some(&Value::Int(i as i128)));
+                let k = Value::Float(1000.0 + i as f64);
+                assert_eq!(m.get(&k), Some(&Value::Int(i as i128)));
+                assert!(m.contains_key(&Value::from(format!("k{i}"))));
+            }
+            assert_eq!(m.get_str("nope"), None);
+            assert_eq!(m.get(&Value::Float(f64::NAN)), None);
+            *m.get_str_mut("k0").unwrap() = Value::Null;
+            assert_eq!(m.get_str("k0"), Some(&Value::Null));
+        }
     }
 
     #[test]
