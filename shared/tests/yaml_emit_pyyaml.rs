@@ -5,10 +5,11 @@
 //! explicit types and node identities, to one `python3` run that rebuilds the
 //! Python object and dumps it with the exact Dumper anklume used.
 
+mod common;
+
 use shared::yaml::emit::dump;
 use shared::yaml::{Map, Seq, Value};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 /// Rebuilds each JSON-encoded case as a Python object (same `id` → same
@@ -157,21 +158,8 @@ fn oracle(values: &[&Value]) -> Option<Vec<String>> {
         encode(v, &mut input);
     }
     input.push(']');
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().expect("python3 runs");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("stdin written");
-    assert!(output.status.success(), "oracle script failed");
-    let out: Vec<String> = serde_json::from_slice(&output.stdout).expect("oracle JSON output");
+    let stdout = common::run_python(ORACLE, input);
+    let out: Vec<String> = serde_json::from_slice(&stdout).expect("oracle JSON output");
     assert_eq!(out.len(), values.len());
     Some(out)
 }

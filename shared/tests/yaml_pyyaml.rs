@@ -10,6 +10,8 @@
 //! says something where Python is missing. Set `ANKLUME_UPSTREAM_DIR` to a
 //! checkout of anklume to compare every `*.yml`/`*.yaml` file in it.
 
+mod common;
+
 use serde_json::{json, Value as Json};
 use shared::yaml::{load_str, Map, Seq, Value};
 use std::collections::HashMap;
@@ -219,21 +221,8 @@ fn oracle(texts: &[&str]) -> Option<Vec<Json>> {
         return None;
     }
     let input = serde_json::to_string(texts).expect("strings encode");
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().expect("python3 runs");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("stdin written");
-    assert!(output.status.success(), "oracle script failed");
-    let out: Vec<Json> = serde_json::from_slice(&output.stdout).expect("oracle JSON output");
+    let stdout = common::run_python(ORACLE, input);
+    let out: Vec<Json> = serde_json::from_slice(&stdout).expect("oracle JSON output");
     assert_eq!(out.len(), texts.len());
     Some(out)
 }
