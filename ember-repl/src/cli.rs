@@ -1,11 +1,20 @@
 //! Command line of `ember-repl`: the REPL by default, `hud` for tmux.
+//!
+//! Both entry points are stable interfaces (tmux starts the REPL and calls
+//! `hud` every 2 s). `fixture` and `bench` are hidden tools for the tests and
+//! `bench/ember-repl.sh`.
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 /// Ember's operator REPL: local docs, llama.cpp in-process, slash commands.
 #[derive(Debug, Parser)]
 #[command(name = "ember-repl", version)]
-#[command(after_help = "Examples:\n  ember-repl\n  echo '/status' | ember-repl\n  ember-repl hud")]
+#[command(
+    after_help = "Examples:\n  ember-repl\n  echo '/status' | ember-repl\n  ember-repl hud --session ember\n\n\
+Settings come from the environment (VAULT_DIR, LLAMA_CPP_MODEL, LLAMA_CPP_MAX_TOKENS, ...);\n\
+/config inside the REPL shows each value and where it came from."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -14,5 +23,45 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print one status line for tmux's status bar
-    Hud,
+    Hud {
+        /// Session name to show (tmux: --session '#S'); default $EMBER_SESSION or "ember"
+        #[arg(long)]
+        session: Option<String>,
+    },
+    /// Write a random-weight llama GGUF (tests and benchmarks)
+    #[command(hide = true)]
+    Fixture {
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "tiny")]
+        preset: Preset,
+        #[arg(long, value_enum)]
+        weights: Option<Weights>,
+    },
+    /// Time loading and generation with a model (bench/ember-repl.sh)
+    #[command(hide = true)]
+    Bench {
+        #[arg(long)]
+        model: PathBuf,
+        /// File holding the prompt text
+        #[arg(long)]
+        prompt_file: PathBuf,
+        #[arg(long, default_value_t = 128)]
+        tokens: u32,
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Preset {
+    Tiny,
+    Bench,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Weights {
+    F32,
+    F16,
+    #[value(name = "q8_0")]
+    Q8_0,
 }

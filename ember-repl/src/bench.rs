@@ -1,0 +1,110 @@
+//! The hidden `fixture` and `bench` subcommands behind `bench/ember-repl.sh`.
+//!
+//! `bench` drives the same backend as the REPL and prints `key=value` lines:
+//! resident memory before loading, load time, time to first token (cold
+//! cache, whole prompt evaluated) and generation speed (tokens after the
+//! first, end-of-text suppressed so every run makes the same number).
+
+use crate::backend::llama::LlamaBackend;
+use crate::backend::{Backend, GenParams};
+use crate::cli::{Preset, Weights};
+use crate::config::Settings;
+use crate::gguf_writer::{self, Spec, WeightType};
+use std::path::Path;
+
+/// `println!` that ignores a closed stdout instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+pub fn fixture(out: &Path, preset: Preset, weights: Option<Weights>) -> Result<(), String> {
+    let mut spec = match preset {
+        Preset::Tiny => Spec::tiny(),
+        Preset::Bench => Spec::bench(),
+    };
+    if let Some(w) = weights {
+        spec.weights = match w {
+            Weights::F32 => WeightType::F32,
+            Weights::F16 => WeightType::F16,
+            Weights::Q8_0 => WeightType::Q8_0,
+        };
+    }
+    gguf_writer::write(out, &spec).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+/// Resident set size in kB, from /proc (0 when unavailable).
+pub fn rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+pub fn bench(model: &Path, prompt_file: &Path, tokens: u32, runs: u32) -> Result<(), String> {
+    static CANCEL: AtomicBool = AtomicBool::new(false);
+    let settings = Settings::from_process_env();
+    let prompt = std::fs::read_to_string(prompt_file)
+        .map_err(|e| format!("cannot read {}: {e}", prompt_file.display()))?;
+    say!("rss_before_load_kb={}", rss_kb());
+    let mut backend = LlamaBackend::new(&CANCEL, false);
+    let params = crate::backend::LoadParams {
+        model: model.to_path_buf(),
+        threads: settings.threads.value,
+        ctx: settings.ctx.value,
+        batch: settings.batch.value,
+        rope_freq_base: None,
+        rope_freq_scale: None,
+    };
+    let info = backend.load(&params).map_err(|e| e.to_string())?;
+    say!("load_ms={:.1}", info.load_time.as_secs_f64() * 1000.0);
+    say!(
+        "threads={} ctx={} batch={}",
+        params.threads,
+        params.ctx,
+        params.batch
+    );
+    let gen = GenParams {
+        max_tokens: tokens,
+        temperature: settings.temperature.value,
+        top_p: settings.top_p.value,
+        timeout: Duration::from_secs(3600),
+        ignore_eos: true,
+    };
+    let mut rates = Vec::new();
+    for run in 0..runs.max(1) {
+        // A different first word each run defeats the prefix cache: every
+        // run evaluates its whole prompt, like a cold start.
+        let text = format!("Run {run}. {prompt}");
+        let c = backend
+            .complete(&text, &gen, &mut |_| {})
+            .map_err(|e| e.to_string())?;
+        let gen_secs = (c.total - c.first_token).as_secs_f64();
+        let rate = if gen_secs > 0.0 {
+            f64::from(c.tokens.saturating_sub(1)) / gen_secs
+        } else {
+            0.0
+        };
+        let pp = f64::from(c.evaluated_tokens) / c.first_token.as_secs_f64().max(1e-9);
+        say!(
+            "run={run} prompt_tokens={} ttft_ms={:.1} prompt_tok_s={pp:.1} gen_tokens={} gen_tok_s={rate:.1}",
+            c.prompt_tokens,
+            c.first_token.as_secs_f64() * 1000.0,
+            c.tokens
+        );
+        rates.push(rate);
+    }
+    rates.sort_by(f64::total_cmp);
+    say!(
+        "gen_tok_s_median={:.1}",
+        rates.get(rates.len() / 2).copied().unwrap_or(0.0)
+    );
+    say!("rss_after_kb={}", rss_kb());
+    Ok(())
+}

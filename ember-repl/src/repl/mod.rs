@@ -1,0 +1,225 @@
+//! The REPL: start-up screen, then a line editor (terminal) or a line reader
+//! (pipe) feeding [`handler::handle_line`].
+//!
+//! - `completer`: Tab completion of `/commands` and model names;
+//! - `highlighter`: command colouring and the inline hint;
+//! - `prompt`: the `> ` prompt;
+//! - `handler`: what a line does.
+//!
+//! On a terminal, rustyline provides editing, history (saved after every
+//! line to a 0600 file), Ctrl-L (clear), Ctrl-C (drop the line), Ctrl-D
+//! (leave). With stdin not a terminal, each input line is echoed after the
+//! prompt and handled the same way, so scripts get a readable transcript.
+
+mod completer;
+mod handler;
+mod highlighter;
+mod prompt;
+
+pub use handler::{handle_line, Flow};
+
+use crate::backend::llama::LlamaBackend;
+use crate::config::{LogLevel, Settings};
+use crate::render::{self, Style, Ui};
+use crate::runtime::Runtime;
+use crate::{commands, home, state, term};
+use rustyline::config::{ColorMode, CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Editor, Helper};
+use std::cell::RefCell;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+/// rustyline's view of Ember: completion, hints, colours.
+pub struct EmberHelper {
+    pub color: bool,
+    /// File names of discovered models, refreshed before each line.
+    pub model_names: RefCell<Vec<String>>,
+}
+
+impl Validator for EmberHelper {}
+impl Helper for EmberHelper {}
+
+/// Runs the REPL until the operator leaves; returns the exit code.
+pub fn run(settings: Settings) -> i32 {
+    let cancel = &term::INTERRUPTED;
+    let home = home::find_for_process(settings.repo_dir.as_deref());
+    let debug = settings.log_level.value == LogLevel::Debug;
+    let backend = Box::new(LlamaBackend::new(cancel, debug));
+    let mut rt = Runtime::new(settings, home, backend, cancel);
+    let env = |k: &str| std::env::var(k).ok();
+    if let Some(dir) = state::dir(&env).filter(|d| state::ensure_dir(d).is_ok()) {
+        state::remove_stale(&dir);
+        rt.state_file = Some(state::snapshot_path(&dir, std::process::id()));
+        let history = env("EMBER_HISTORY_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        rt.history_file = Some(history.unwrap_or_else(|| dir.join("history")));
+    }
+    let (tty_in, tty_out) = (term::stdin_is_tty(), term::stdout_is_tty());
+    let color = tty_out && term::color_wanted();
+    let mut stdout = std::io::stdout();
+    let mut ui = Ui::new(&mut stdout, tty_out, color);
+    print_startup(&rt, &mut ui);
+    rt.publish(rt.model_state());
+    if tty_in {
+        interactive(&mut rt, &mut ui);
+    } else {
+        piped(&mut rt, &mut ui, std::io::stdin().lock(), true);
+    }
+    if let Some(p) = &rt.state_file {
+        let _ = std::fs::remove_file(p);
+    }
+    0
+}
+
+/// Banner, warnings, runtime panel, hints.
+pub fn print_startup(rt: &Runtime, ui: &mut Ui) {
+    let vault = format!("{} ({})", rt.vault_path().display(), rt.vault_state());
+    ui.raw(&render::banner(
+        &render::sanitize(&vault),
+        &render::sanitize(&rt.settings.mode.value),
+    ));
+    for w in &rt.settings.warnings {
+        ui.line(Style::Warn, &format!("warning: {w}"));
+    }
+    let discovery = rt.discovery();
+    if let Some(p) = &discovery.pinned_missing {
+        ui.line(
+            Style::Warn,
+            &format!(
+                "warning: LLAMA_CPP_MODEL={} does not exist; looking elsewhere",
+                p.display()
+            ),
+        );
+    }
+    ui.raw("\n");
+    let model = match rt.model_choice() {
+        Some(c) => {
+            let name = c.path.file_name().map_or_else(
+                || c.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            format!("{name} ({})", c.origin)
+        }
+        None => "none: place a .gguf under ./models or set LLAMA_CPP_MODEL".into(),
+    };
+    let names: Vec<String> = commands::COMMANDS
+        .iter()
+        .map(|c| format!("/{}", c.name))
+        .collect();
+    let mut cmds = names.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 6 {
+        cmds.push_str(" …");
+    }
+    let s = &rt.settings;
+    let rows = [
+        ("Model", model),
+        ("Max tokens", s.max_tokens.value.to_string()),
+        ("Threads", s.threads.value.to_string()),
+        ("Docs cached", rt.docs.len().to_string()),
+        ("Commands", cmds),
+    ];
+    ui.raw(&render::panel("Ember Runtime", &rows));
+    for h in render::HINTS {
+        ui.line(Style::Dim, h);
+    }
+    ui.raw("\n");
+}
+
+/// Lines from a pipe or file, one prompt each; stops at the end of input.
+pub fn piped(rt: &mut Runtime, ui: &mut Ui, mut input: impl BufRead, catch_ctrl_c: bool) {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match input.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        // Invalid UTF-8 becomes U+FFFD rather than an error.
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\n', '\r']);
+        ui.raw(prompt::PLAIN);
+        ui.line(Style::Plain, line);
+        if handle_line(rt, ui, line, catch_ctrl_c) == Flow::Quit {
+            return;
+        }
+    }
+    ui.line(Style::Plain, "[Exiting Ember]");
+}
+
+fn interactive(rt: &mut Runtime, ui: &mut Ui) {
+    let config = Config::builder()
+        .auto_add_history(false)
+        .history_ignore_space(true)
+        .completion_type(CompletionType::List)
+        .color_mode(if ui.color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        });
+    let config = config
+        .max_history_size(1000)
+        .and_then(|c| c.history_ignore_dups(true))
+        .map(|c| c.build());
+    let editor = config.and_then(Editor::<EmberHelper, DefaultHistory>::with_config);
+    let mut ed = match editor {
+        Ok(ed) => ed,
+        Err(e) => {
+            ui.line(
+                Style::Warn,
+                &format!("warning: no line editor ({e}); reading plain lines"),
+            );
+            return piped(rt, ui, std::io::stdin().lock(), true);
+        }
+    };
+    ed.set_helper(Some(EmberHelper {
+        color: ui.color,
+        model_names: RefCell::new(Vec::new()),
+    }));
+    if let Some(h) = &rt.history_file {
+        let _ = state::private_file(h);
+        let _ = ed.load_history(h);
+    }
+    let prompt = prompt::prompt(ui.color);
+    loop {
+        if let Some(helper) = ed.helper() {
+            let names = rt
+                .discovery()
+                .candidates
+                .iter()
+                .filter_map(|c| c.path.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect();
+            *helper.model_names.borrow_mut() = names;
+        }
+        match ed.readline(&prompt) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = ed.add_history_entry(line.as_str());
+                    if let Some(h) = &rt.history_file {
+                        let _ = ed.append_history(h);
+                    }
+                }
+                if handle_line(rt, ui, &line, true) == Flow::Quit {
+                    return;
+                }
+            }
+            // Ctrl-C at the prompt drops the line; Ember stays.
+            Err(ReadlineError::Interrupted) => {}
+            Err(ReadlineError::Eof) => {
+                ui.line(Style::Plain, "[Exiting Ember]");
+                return;
+            }
+            Err(e) => {
+                ui.line(
+                    Style::Error,
+                    &format!("[Exiting Ember] terminal error: {e}"),
+                );
+                return;
+            }
+        }
+    }
+}

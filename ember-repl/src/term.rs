@@ -1,0 +1,87 @@
+//! Ctrl-C while the model works: a SIGINT handler that only raises a flag.
+//!
+//! At the prompt the line editor owns Ctrl-C (it cancels the line). While a
+//! prompt is being answered the terminal is back in normal mode and Ctrl-C
+//! is a SIGINT; [`SigintGuard`] turns it into [`INTERRUPTED`], which the
+//! backend polls between tokens, and restores the previous handler after.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Raised by Ctrl-C during an answer; the backend stops at the next token.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_sig: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Installs the flag-raising SIGINT handler until dropped.
+pub struct SigintGuard {
+    previous: Option<libc::sigaction>,
+}
+
+impl SigintGuard {
+    pub fn install() -> SigintGuard {
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        // SAFETY: sigaction with a zeroed struct, our handler and an empty mask;
+        // the handler only touches an atomic.
+        unsafe {
+            let mut new: libc::sigaction = std::mem::zeroed();
+            new.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&raw mut new.sa_mask);
+            // SA_RESTART: a Ctrl-C must not make a pending read or write fail.
+            new.sa_flags = libc::SA_RESTART;
+            let mut old: libc::sigaction = std::mem::zeroed();
+            let ok = libc::sigaction(libc::SIGINT, &raw const new, &raw mut old) == 0;
+            SigintGuard {
+                previous: ok.then_some(old),
+            }
+        }
+    }
+}
+
+impl Drop for SigintGuard {
+    fn drop(&mut self) {
+        if let Some(old) = self.previous.take() {
+            // SAFETY: restores the disposition saved by `install`.
+            unsafe {
+                libc::sigaction(libc::SIGINT, &raw const old, std::ptr::null_mut());
+            }
+        }
+    }
+}
+
+/// Whether stdin and stdout are terminals.
+pub fn stdin_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal()
+}
+
+pub fn stdout_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+}
+
+/// Colours unless `NO_COLOR` is set (https://no-color.org) or TERM is dumb.
+pub fn color_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigint_sets_the_flag_only_while_guarded() {
+        let guard = SigintGuard::install();
+        assert!(!INTERRUPTED.load(Ordering::SeqCst));
+        // SAFETY: raising SIGINT at ourselves with our handler installed.
+        unsafe {
+            libc::raise(libc::SIGINT);
+        }
+        assert!(INTERRUPTED.load(Ordering::SeqCst));
+        drop(guard);
+        INTERRUPTED.store(false, Ordering::SeqCst);
+    }
+}
