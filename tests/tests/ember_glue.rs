@@ -6,8 +6,9 @@
 //! Makefile's Ember targets (`make -n`).
 //!
 //! The REPL is a stand-in shell script that follows ember-repl's contract
-//! (banner, `> ` prompt, answers, `/status`, `/quit`, `hud`); one test also
-//! runs the real `target/debug/ember-repl` when it answers `hud`.
+//! (banner, `> ` prompt, answers, `/status`, `/quit`, `hud`), so they stay
+//! fast; `real_ember_repl_in_tmux` runs the real `target/debug/ember-repl`
+//! with a tiny model it generates, through the same scripts.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -466,39 +467,56 @@ fn binary_lookup_order_and_errors() {
 
 #[test]
 fn real_ember_repl_in_tmux() {
-    let real = workspace_root().join("target/debug/ember-repl");
-    let answers = Command::new(&real)
-        .arg("hud")
-        .env("HOME", std::env::temp_dir())
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !answers {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** SKIPPED: target/debug/ember-repl missing or `hud` fails ***\n"
-        );
-        return;
-    }
     if !have("tmux", &["-V"]) {
         return;
     }
+    // `cargo test --workspace` builds every binary before any test runs.
+    let real = workspace_root().join("target/debug/ember-repl");
+    assert!(
+        real.is_file(),
+        "{} is missing: run `cargo build -p ember-repl` (or `cargo test --workspace`) first",
+        real.display()
+    );
     let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("models/tiny.gguf");
+    fs::create_dir_all(dir.path().join("models")).unwrap();
+    let fixture = Command::new(&real)
+        .arg("fixture")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(fixture.status.success(), "{fixture:?}");
+    let vault = dir.path().join("vault");
+    fs::create_dir_all(&vault).unwrap();
     let node = Node::with_bin("real", dir, real);
-    let out = node.dev_run(&[("LLAMA_CPP_MODEL", ""), ("VAULT_DIR", "")]);
+    let model = model.display().to_string();
+    let vault = vault.display().to_string();
+    let out = node.dev_run(&[
+        ("LLAMA_CPP_MODEL", &model),
+        ("VAULT_DIR", &vault),
+        ("LLAMA_CPP_MAX_TOKENS", "8"),
+        ("LLAMA_CPP_THREADS", "1"),
+        ("LLAMA_CPP_CTX", "4096"),
+        ("LLAMA_CPP_BATCH", "256"),
+    ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    node.wait_for("0", "> ");
+    node.wait_for("0", "Ctrl-C cancels");
+    // A natural-language prompt goes through real llama.cpp (random weights).
+    node.send("0", "hello ember");
+    node.wait_for("0", "model ready in");
     node.send("0", "/status");
     node.wait_for("0", "health");
+    node.wait_for("0", "tiny.gguf");
     node.tmux(&["new-window", "-t", &format!("={}:", node.session)]);
-    node.wait_for("1", "> ");
+    node.wait_for("1", "Ctrl-C cancels");
     node.send("0", "/quit");
     node.wait_for("0", "ember-repl exited with status 0");
     let line = node.status_line(&format!("EMBER {}", node.session));
-    assert!(line.contains("vault"), "{line}");
+    assert!(line.contains("vault") && line.contains("tiny"), "{line}");
 }
 
 // ── provision.sh ──────────────────────────────────────────
