@@ -1,0 +1,18 @@
+//! `generate` as a library: the modules of the `generate` binary
+//! (`main.rs` only parses the command line and calls [`run`]), and
+//! [`fuzz`], the in-memory pipeline the fuzz target and its seed test share.
+
+pub mod cli;
+mod enrich;
+pub mod fuzz;
+mod orphans;
+mod pipeline;
+mod py;
+mod render;
+mod strict;
+mod validate;
+mod warnings;
+mod write;
+mod zones;
+
+pub use pipeline::run;
