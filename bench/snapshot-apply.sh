@@ -14,6 +14,13 @@
 #   REPS      repetitions, tools interleaved; medians are printed (default 1)
 #   UPSTREAM  upstream snapshot-apply.sh; it needs ansible-inventory and a
 #             python3 with PyYAML on PATH. Never fetched: give a local path.
+#   POOL      storage pool for the instances (default: the default profile's).
+#             On the rig's `dir` pool every snapshot is an rsync inside the
+#             daemon and the daemon runs them one at a time, so both tools
+#             wait on it; a copy-on-write pool shows what concurrency buys:
+#               apt-get install btrfs-progs
+#               incus storage create bench btrfs size=3GiB
+#               POOL=bench bench/snapshot-apply.sh
 #
 # Both tools run on the same instances, each with its own HOME (so its own
 # state folder and history). Per tool: create, rollback, two more creates,
@@ -34,6 +41,7 @@ BIN="${BIN:-$ROOT/target/release/snapshot-apply}"
 UPSTREAM="${UPSTREAM:-}"
 JOBS="${JOBS:-}"
 REPS="${REPS:-1}"
+POOL="${POOL:-}"
 IMAGE="${RIG_IMAGE_ALIAS:-rig-busybox}"
 TAG="bench-sa-$$"
 WORK=""
@@ -81,7 +89,8 @@ for ((i = 0; i < N; i++)); do
     side=$([[ $((i % 2)) -eq 0 ]] && echo a || echo b)
     name="$TAG-$side-$i"
     verb=$([[ $((i % 4)) -lt 2 ]] && echo launch || echo init)
-    incus "$verb" "$IMAGE" "$name" --project "$TAG-$side" --quiet >/dev/null 2>&1
+    incus "$verb" "$IMAGE" "$name" --project "$TAG-$side" ${POOL:+--storage "$POOL"} \
+        --quiet >/dev/null 2>&1 || die "cannot create $name${POOL:+ on pool $POOL}"
     printf '        %s:\n' "$name" >>"$WORK/tree/inventory/g$side.yml"
 done
 
@@ -153,7 +162,7 @@ median() {
 
 steps=(create rollback cleanup)
 echo
-echo "snapshot-apply, $N instances (2 projects, half running), $source_note"
+echo "snapshot-apply, $N instances (2 projects, half running) on pool ${POOL:-(default)}, $source_note"
 echo "median of $REPS run(s)"
 if [[ -n "$UPSTREAM" ]]; then
     printf '%-10s %10s %12s %8s\n' step ours upstream speedup
