@@ -91,18 +91,33 @@ impl From<ScanError> for LoadError {
 
 /// Parse one YAML document; an empty text is `Value::Null`.
 pub fn load_str(src: &str) -> Result<Value, LoadError> {
+    load_with(src, true)
+}
+
+/// [`load_str`] without its fast path, for tests comparing the two.
+#[doc(hidden)]
+pub fn load_str_slow(src: &str) -> Result<Value, LoadError> {
+    load_with(src, false)
+}
+
+fn load_with(src: &str, fast: bool) -> Result<Value, LoadError> {
     // PyYAML skips a byte order mark at the very start but counts it as a
     // column; yaml-rust2 would make it part of the first scalar.
     match src.strip_prefix('\u{feff}') {
-        Some(rest) => load_text(rest).map_err(|mut e| {
+        Some(rest) => load_text(rest, fast).map_err(|mut e| {
             e.column += usize::from(e.line == 1);
             e
         }),
-        None => load_text(src),
+        None => load_text(src, fast),
     }
 }
 
-fn load_text(src: &str) -> Result<Value, LoadError> {
+fn load_text(src: &str, fast: bool) -> Result<Value, LoadError> {
+    // Plain block-style files (most infra.yml) need none of what follows;
+    // the fast path refuses every character `check_text` would.
+    if let Some(value) = fast.then(|| super::fast::load(src)).flatten() {
+        return Ok(value);
+    }
     let src = check_text(src)?;
     let (composed, text, patches) = compose_patched(&src)?;
     check_tokens(&text, composed.suspect, &patches)?;
@@ -1364,7 +1379,7 @@ impl Builder {
 
 /// A dict assignment. Every `.nan` is one and the same float object in
 /// PyYAML, so NaN keys meet although NaN never equals itself.
-fn insert(map: &mut Map, key: Value, value: Value) {
+pub(super) fn insert(map: &mut Map, key: Value, value: Value) {
     if let Value::Float(f) = key {
         if f.is_nan() {
             let nan_key = |k: &Value| matches!(k, Value::Float(g) if g.is_nan());

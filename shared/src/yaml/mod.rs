@@ -9,9 +9,11 @@
 
 pub mod emit;
 mod emit_scalar;
+#[doc(hidden)]
+pub mod fast;
 pub mod load;
 mod resolve;
 pub mod value;
 
-pub use load::{load_str, LoadError};
+pub use load::{load_str, load_str_slow, LoadError};
 pub use value::{fresh_id, Map, NodeId, Seq, Value};
