@@ -6,6 +6,7 @@ pub mod cli;
 mod enrich;
 pub mod fuzz;
 mod orphans;
+mod par;
 mod pipeline;
 mod py;
 mod render;

@@ -6,6 +6,9 @@
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = generate::cli::Cli::parse();
     std::process::exit(generate::run(&cli));

@@ -19,7 +19,7 @@ use crate::cli::Cli;
 use crate::orphans::{self, Known};
 use crate::py::py_str;
 use crate::write;
-use crate::{enrich, render, strict, validate, warnings};
+use crate::{enrich, par, render, strict, validate, warnings};
 
 /// Lines for stdout and stderr; write errors (a closed pipe) are ignored
 /// rather than turned into a panic.
@@ -127,8 +127,6 @@ fn base_shown(base: &OsStr) -> String {
 
 /// Compute every file, then write (or preview) them in upstream's order.
 ///
-/// Each file is turned into text, and its current text read, as soon as
-/// it is planned, so that little more than the files to write is held.
 /// Nothing is written before every file is known: a planning error is
 /// reported over a reading error (upstream plans all files first), and
 /// reading stops at the first file that cannot be read.
@@ -142,20 +140,62 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
         folders: Vec::new(),
         actions: write::Actions::default(),
         pending: Vec::new(),
-        failed: None,
     };
-    render::plan(infra, &prefix, |file| files.add(file))?;
-    if let Some(e) = files.failed {
-        return Err(e);
+    // Planned first (a planning error wins over a reading error, as
+    // upstream plans every file first), then turned into text on every
+    // core, then compared with the files on disk in order.
+    let mut planned = Vec::new();
+    render::plan(infra, &prefix, |file| planned.push(file))?;
+    for file in &planned {
+        let dir = &file.rel[0];
+        if !files.folders.iter().any(|(d, _)| d == dir) {
+            let missing = std::fs::metadata(cli.base_dir.join(dir))
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+            files.folders.push((dir.clone(), !missing));
+        }
+    }
+    let (shown_in, folders) = (&files.shown_in, &files.folders);
+    let prepared = par::map(&planned, |file| {
+        let [dir, name] = &file.rel;
+        let path = cli.base_dir.join(dir).join(name);
+        let shown = shown_in.join(&[dir, name]);
+        // Read here, on this core; `try_add` uses it unless the file was
+        // planned before. Nothing to open in a folder that does not exist.
+        let folder = folders.iter().any(|(d, exists)| d == dir && *exists);
+        let read = if folder {
+            write::read_with_state(&path, &shown)
+        } else {
+            Ok((None, write::OnDisk::Absent))
+        };
+        Prepared {
+            block: write::block(&shared::yaml::emit::dump(&file.content)),
+            path,
+            shown,
+            read,
+        }
+    });
+    // The trees are not needed any more; freeing them node by node would
+    // only cost time before the process ends.
+    let rels: Vec<[String; 2]> = std::mem::ManuallyDrop::new(planned)
+        .iter_mut()
+        .map(|file| std::mem::take(&mut file.rel))
+        .collect();
+    for (rel, prep) in rels.into_iter().zip(prepared) {
+        files.try_add(rel, prep)?;
     }
     let pending = files.pending;
 
     if !cli.dry_run {
-        let mut writer = write::Writer::default();
-        for p in &pending {
-            let text = p.new.as_deref().unwrap_or_default();
-            writer.write(&p.path, text, &p.shown, &p.action)?;
-        }
+        let jobs: Vec<write::Job> = pending
+            .iter()
+            .map(|p| write::Job {
+                path: &p.path,
+                content: p.new.as_deref().unwrap_or_default(),
+                shown: &p.shown,
+                action: &p.action,
+            })
+            .collect();
+        write::write_all(&jobs)?;
     }
     // One write for the whole list rather than one per line.
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -178,6 +218,14 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
     Ok(())
 }
 
+/// A planned file turned into text, with what its path holds now.
+struct Prepared {
+    block: String,
+    path: PathBuf,
+    shown: String,
+    read: Result<(Option<String>, write::OnDisk), Error>,
+}
+
 /// The files of a run, as they are planned.
 struct Files<'a> {
     cli: &'a Cli,
@@ -187,47 +235,26 @@ struct Files<'a> {
     /// one's result, as upstream's sequential writes do. (Names are
     /// validated DNS names: equal paths are equal texts.)
     latest: HashMap<[String; 2], usize>,
-    /// Whether each folder exists: nothing to open in one that does not.
+    /// Whether each folder exists (before anything is written): nothing
+    /// to open in one that does not.
     folders: Vec<(String, bool)>,
     actions: write::Actions,
     pending: Vec<Pending>,
-    /// The first file that could not be read.
-    failed: Option<Error>,
 }
 
 impl Files<'_> {
-    /// The next planned file. After a file that could not be read, the
-    /// others are only planned (for a planning error to win).
-    fn add(&mut self, file: render::Planned) {
-        if self.failed.is_some() {
-            return;
-        }
-        let block = write::block(&shared::yaml::emit::dump(&file.content));
-        drop(file.content);
-        if let Err(e) = self.try_add(file.rel, block) {
-            self.failed = Some(e);
-        }
-    }
-
-    fn try_add(&mut self, rel: [String; 2], block: String) -> Result<(), Error> {
+    fn try_add(&mut self, rel: [String; 2], prep: Prepared) -> Result<(), Error> {
         let cli = self.cli;
-        let [dir, name] = &rel;
-        let path = cli.base_dir.join(dir).join(name);
-        let shown = self.shown_in.join(&[dir, name]);
-        let folder = match self.folders.iter().find(|(d, _)| d == dir) {
-            Some(&(_, exists)) => exists,
-            None => {
-                let missing = std::fs::metadata(cli.base_dir.join(dir))
-                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
-                self.folders.push((dir.clone(), !missing));
-                !missing
-            }
-        };
+        let Prepared {
+            block,
+            path,
+            shown,
+            read,
+        } = prep;
         let earlier = self.latest.get(&rel).copied().filter(|_| !cli.dry_run);
         let (old, disk) = match earlier {
             Some(e) => (Some(self.text_of(e)?), write::OnDisk::Unknown),
-            None if !folder => (None, write::OnDisk::Absent),
-            None => write::read_with_state(&path, &shown)?,
+            None => read?,
         };
         let new = write::merge(old.as_deref(), block);
         let same = old.as_deref() == Some(new.as_str());

@@ -220,6 +220,50 @@ impl Actions {
     }
 }
 
+/// One file for [`write_all`]: where, what, its name in messages, and how.
+pub struct Job<'a> {
+    pub path: &'a Path,
+    pub content: &'a str,
+    pub shown: &'a str,
+    pub action: &'a Action,
+}
+
+/// Fewer files than this are written on the calling thread.
+const PARALLEL_FROM: usize = 64;
+
+/// Carries out every job as [`Writer::write`] would in order. When no file
+/// needs a second look and no new file's path is a symlink, the files are
+/// distinct and nothing one write does can change another, so after the
+/// folders are made (in order, on this thread) the files are written on
+/// every core. On an error, the first failing file in order is reported;
+/// files after it may have been written (each one whole).
+pub fn write_all(jobs: &[Job]) -> Result<(), Error> {
+    let mut writer = Writer::default();
+    let simple =
+        jobs.len() >= PARALLEL_FROM && jobs.iter().all(|j| !matches!(j.action, Action::Recheck));
+    if simple {
+        for j in jobs {
+            if matches!(j.action, Action::Create) {
+                writer.prepare_create(j.path, j.shown)?;
+            }
+        }
+    }
+    if !simple || writer.saw_symlink {
+        for j in jobs {
+            writer.write(j.path, j.content, j.shown, j.action)?;
+        }
+        return Ok(());
+    }
+    let results = crate::par::map(jobs, |j| match j.action {
+        Action::Create => replace_atomic(j.path, j.content.as_bytes(), None)
+            .map_err(|e| Error::new(format!("cannot write {}: {e}", j.shown))),
+        _ => Writer::default()
+            .write(j.path, j.content, j.shown, j.action)
+            .map(drop),
+    });
+    results.into_iter().collect()
+}
+
 /// Carries out [`Action`]s in order: each folder is created once, and a
 /// file already holding its text costs no system call at all.
 #[derive(Default)]
@@ -253,32 +297,42 @@ impl Writer {
                 Ok(true)
             }
             Action::Create => {
-                let dir = parent_dir(path);
-                if !self.created_dirs.iter().any(|d| d == dir) {
-                    self.saw_symlink |= fs::read_link(path).is_ok();
-                }
+                self.prepare_create(path, shown)?;
                 if self.saw_symlink {
                     return write(path, content, shown);
-                }
-                if !self.dirs.iter().any(|d| d == dir) {
-                    // `create_dir_all`, noting whether the folder is new.
-                    let fresh = match fs::create_dir(dir) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            fs::create_dir_all(dir).map_err(failed)?;
-                            e.kind() == io::ErrorKind::NotFound
-                        }
-                    };
-                    if fresh {
-                        self.created_dirs.push(dir.to_path_buf());
-                    }
-                    self.dirs.push(dir.to_path_buf());
                 }
                 replace_atomic(path, content.as_bytes(), None).map_err(failed)?;
                 Ok(true)
             }
             Action::Recheck => write(path, content, shown),
         }
+    }
+
+    /// What a new file needs before it is written: its folder (made once),
+    /// and, in a folder this run did not make, a look at whether its path
+    /// is a dangling symlink (then every later file is written carefully).
+    fn prepare_create(&mut self, path: &Path, shown: &str) -> Result<(), Error> {
+        let failed = |e: io::Error| Error::new(format!("cannot write {shown}: {e}"));
+        let dir = parent_dir(path);
+        if !self.created_dirs.iter().any(|d| d == dir) {
+            self.saw_symlink |= fs::read_link(path).is_ok();
+        }
+        if self.saw_symlink || self.dirs.iter().any(|d| d == dir) {
+            return Ok(());
+        }
+        // `create_dir_all`, noting whether the folder is new.
+        let fresh = match fs::create_dir(dir) {
+            Ok(()) => true,
+            Err(e) => {
+                fs::create_dir_all(dir).map_err(failed)?;
+                e.kind() == io::ErrorKind::NotFound
+            }
+        };
+        if fresh {
+            self.created_dirs.push(dir.to_path_buf());
+        }
+        self.dirs.push(dir.to_path_buf());
+        Ok(())
     }
 }
 
