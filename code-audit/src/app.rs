@@ -2,7 +2,7 @@
 //! and deliver to stdout or the `--output` file.
 
 use crate::cli::Cli;
-use crate::{count, deadcode, json, project, report, text, walk};
+use crate::{count, deadcode, json, project, report, text};
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
@@ -16,8 +16,7 @@ pub struct Failure {
 pub fn run(cli: &Cli) -> Result<(), Failure> {
     let project =
         project::resolve(cli.project_dir()).map_err(|message| Failure { message, code: 1 })?;
-    let plan = walk::plan(&project.path);
-    let lines = count::count_all(&plan.paths);
+    let (plan, lines) = count::plan_and_count(&project.path);
     let mut report = report::build(project.display, &plan, &lines);
     if !cli.no_dead_code {
         report.dead_code = deadcode::run(&project.path);

@@ -13,11 +13,13 @@
 //! counts 0 instead of hanging the run, as it hung upstream), and for a
 //! regular file a read shorter than the buffer means end of file.
 
-use crate::walk::Target;
+use crate::walk::{self, Plan, Target};
 use std::fs::File;
 use std::io::{ErrorKind, Read};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex};
+use std::thread;
 
 /// Below this many files a single thread is faster than starting more.
 const PARALLEL_FROM: usize = 256;
@@ -69,6 +71,62 @@ pub fn count_all(paths: &[Target]) -> Vec<u64> {
         work();
     });
     results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The plan for `project` and the line count of each of its files, in the
+/// plan's order. Files are counted while the walk is still listing others:
+/// the walk hands them over in batches to counting threads, and the
+/// walking thread joins them once the walk is done.
+pub fn plan_and_count(project: &Path) -> (Plan, Vec<u64>) {
+    let threads = thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads <= 1 {
+        let plan = walk::plan(project);
+        let lines = count_all(&plan.paths);
+        return (plan, lines);
+    }
+    let (tx, rx) = mpsc::channel::<Vec<(usize, Target)>>();
+    let rx = Mutex::new(rx);
+    let drain = || {
+        let mut buf = vec![0u8; BUF];
+        let mut done: Vec<(usize, u64)> = Vec::new();
+        loop {
+            // A poisoned lock only means another counter panicked.
+            let batch = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok(batch) = batch else {
+                break;
+            };
+            for (i, target) in batch {
+                done.push((i, count_file(&target, &mut buf)));
+            }
+        }
+        done
+    };
+    thread::scope(|s| {
+        // If the OS refuses a thread, the walking thread counts its share.
+        let counters: Vec<_> = (1..threads)
+            .filter_map(|_| thread::Builder::new().spawn_scoped(s, drain).ok())
+            .collect();
+        let mut batch = Vec::with_capacity(BATCH);
+        let plan = walk::plan_with(project, &mut |i, target| {
+            batch.push((i, target.clone()));
+            if batch.len() == BATCH {
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        let mut lines = vec![0u64; plan.paths.len()];
+        let mine = drain();
+        let theirs = counters.into_iter().filter_map(|c| c.join().ok());
+        for (i, n) in theirs.flatten().chain(mine) {
+            if let Some(slot) = lines.get_mut(i) {
+                *slot = n;
+            }
+        }
+        (plan, lines)
+    })
 }
 
 /// Lines of one file, or 0 when it cannot be read to the end.
@@ -237,5 +295,27 @@ mod tests {
         let got = count_all(&paths);
         assert_eq!(got[0], 1 + 2 * BUF as u64 / 5 + 7);
         assert!(got[1..].iter().all(|&n| n == 0));
+    }
+
+    #[test]
+    fn counting_while_walking_matches_walk_then_count() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        for (dir, ext, n) in [
+            ("scripts", "py", 90),
+            ("tests", "py", 40),
+            ("roles/r/tasks", "yml", 300),
+        ] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+            for i in 0..n {
+                let text = "line\n".repeat(i % 11);
+                std::fs::write(root.join(dir).join(format!("f{i}.{ext}")), text).unwrap();
+            }
+        }
+        let (plan, lines) = plan_and_count(root);
+        let expected = count_all(&walk::plan(root).paths);
+        assert_eq!(plan.paths.len(), 430);
+        assert_eq!(lines, expected);
+        assert!(lines.iter().any(|&n| n == 10));
     }
 }

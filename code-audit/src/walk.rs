@@ -59,10 +59,20 @@ pub struct Plan {
     pub roles: Vec<RoleFiles>,
 }
 
-impl Plan {
+/// The plan being built, and who hears of each file as soon as it is
+/// listed (the counters start reading while the walk goes on).
+struct Walker<'a> {
+    plan: Plan,
+    on_add: &'a mut dyn FnMut(usize, &Target),
+}
+
+impl Walker<'_> {
     fn add(&mut self, path: PathBuf, regular: bool) -> usize {
-        self.paths.push(Target { path, regular });
-        self.paths.len() - 1
+        let index = self.plan.paths.len();
+        let target = Target { path, regular };
+        (self.on_add)(index, &target);
+        self.plan.paths.push(target);
+        index
     }
 
     fn add_flat(&mut self, dir: &Path, ext: &[u8]) -> Vec<Named> {
@@ -78,18 +88,27 @@ impl Plan {
 
 /// Build the plan for `project` (nothing is read yet, only listed).
 pub fn plan(project: &Path) -> Plan {
-    let mut plan = Plan::default();
+    plan_with(project, &mut |_, _| {})
+}
+
+/// [`plan`], calling `on_add` with each file's index and target as soon as
+/// it is listed.
+pub fn plan_with(project: &Path, on_add: &mut dyn FnMut(usize, &Target)) -> Plan {
+    let mut w = Walker {
+        plan: Plan::default(),
+        on_add,
+    };
     let scripts = project.join("scripts");
-    plan.scripts_py = plan.add_flat(&scripts, b".py");
-    plan.scripts_sh = plan.add_flat(&scripts, b".sh");
-    plan.tests_py = plan.add_flat(&project.join("tests"), b".py");
-    plan.config_yml = plan
+    w.plan.scripts_py = w.add_flat(&scripts, b".py");
+    w.plan.scripts_sh = w.add_flat(&scripts, b".sh");
+    w.plan.tests_py = w.add_flat(&project.join("tests"), b".py");
+    w.plan.config_yml = w
         .add_flat(project, b".yml")
         .into_iter()
         .map(|n| n.file)
         .collect();
-    plan_roles(&mut plan, &project.join("roles"));
-    plan
+    plan_roles(&mut w, &project.join("roles"));
+    w.plan
 }
 
 /// `sorted(dir.glob("*<ext>"))`: entries of any type whose name ends with
@@ -120,7 +139,7 @@ fn is_j2(name: &[u8]) -> bool {
 
 /// One walk of `roles/` serves both `roles/**/*.yml` and the per-role sizes;
 /// symlinked role folders get a walk of their own for the latter only.
-fn plan_roles(plan: &mut Plan, roles_dir: &Path) {
+fn plan_roles(w: &mut Walker, roles_dir: &Path) {
     if !roles_dir.is_dir() {
         return;
     }
@@ -144,9 +163,9 @@ fn plan_roles(plan: &mut Plan, roles_dir: &Path) {
         if !wanted {
             continue;
         }
-        let file = plan.add(entry.path().to_path_buf(), entry.file_type().is_file());
+        let file = w.add(entry.path().to_path_buf(), entry.file_type().is_file());
         if yml {
-            plan.roles_yml.push(file);
+            w.plan.roles_yml.push(file);
         }
         if entry.depth() >= 2 {
             let role = entry
@@ -163,14 +182,14 @@ fn plan_roles(plan: &mut Plan, roles_dir: &Path) {
         for entry in WalkDir::new(&dir).min_depth(1).into_iter().flatten() {
             let n = entry.file_name().as_bytes();
             if is_yml(n) || is_j2(n) {
-                let file = plan.add(entry.path().to_path_buf(), entry.file_type().is_file());
+                let file = w.add(entry.path().to_path_buf(), entry.file_type().is_file());
                 if let Some(role) = roles.get_mut(&name) {
                     role.files.push(file);
                 }
             }
         }
     }
-    plan.roles = roles
+    w.plan.roles = roles
         .into_iter()
         .map(|(name, files)| RoleFiles {
             name: name.to_string_lossy().into_owned(),
