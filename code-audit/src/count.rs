@@ -316,6 +316,6 @@ mod tests {
         let expected = count_all(&walk::plan(root).paths);
         assert_eq!(plan.paths.len(), 430);
         assert_eq!(lines, expected);
-        assert!(lines.iter().any(|&n| n == 10));
+        assert!(lines.contains(&10));
     }
 }
