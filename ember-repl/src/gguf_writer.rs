@@ -6,6 +6,7 @@
 //! the 256 `<0xNN>` byte tokens and synthetic word pieces. Its output is
 //! gibberish, but llama.cpp loads it and generates at full speed.
 
+use shared::rng::Rng;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -306,22 +307,6 @@ fn f16_bits(x: f32) -> u16 {
         return sign | 0x7c00;
     }
     sign | ((exp as u16) << 10) | ((b >> 13) & 0x3ff) as u16
-}
-
-/// xorshift64*: reproducible, fast, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in [-1, 1).
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-    }
 }
 
 #[cfg(test)]

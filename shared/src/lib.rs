@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod incus;
 pub mod infra;
 pub mod nesting;
+pub mod rng;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -7,6 +7,7 @@
 
 mod common;
 
+use shared::rng::Rng;
 use shared::yaml::emit::dump;
 use shared::yaml::{Map, Seq, Value};
 use std::fmt::Write as _;
@@ -617,24 +618,6 @@ fn fixed_table_matches_pyyaml() {
     cases.extend(structure_cases());
     assert!(cases.len() >= 150);
     check(&cases);
-}
-
-/// xorshift64*: reproducible without an extra crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 #[rustfmt::skip]

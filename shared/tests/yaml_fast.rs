@@ -12,6 +12,7 @@
 //! from the emitter. Set `ANKLUME_UPSTREAM_DIR` to also compare every
 //! `*.yml` of an anklume checkout.
 
+use shared::rng::Rng;
 use shared::yaml::{emit, fast, load_str, load_str_slow, LoadError, Map, Seq, Value};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -393,27 +394,6 @@ fn upstream_files_agree() {
 
 // ---------------------------------------------------------------------------
 // Random documents.
-
-/// xorshift64*: reproducible without an extra crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Scalars the fast path should take, as keys or values.
 #[rustfmt::skip]
