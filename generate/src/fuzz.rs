@@ -92,7 +92,11 @@ fn check_yaml_str(text: &str) -> Option<Value> {
     // takes a text (Debug shows types and ids; `==` has Python semantics).
     if let Some(fast) = yaml::fast::load(text) {
         let full = yaml::load_str_slow(text).map(|v| format!("{v:?}"));
-        assert_eq!(Ok(format!("{fast:?}")), full, "fast path differs on {text:?}");
+        assert_eq!(
+            Ok(format!("{fast:?}")),
+            full,
+            "fast path differs on {text:?}"
+        );
     }
     let value = yaml::load_str(text).ok()?;
     let dumped = yaml::emit::dump(&value);

@@ -1,4 +1,5 @@
-//! Helpers for the end-to-end tests: locating the built binaries and the
-//! real-Incus test rig.
+//! Helpers for the end-to-end tests: locating the built binaries, the
+//! real-Incus test rig, and the tmux harness of Ember's glue tests.
 
+pub mod glue;
 pub mod rig;
