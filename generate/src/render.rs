@@ -75,7 +75,7 @@ pub fn plan(
 fn map_with(n: usize) -> Map {
     Map {
         id: 0,
-        entries: IndexMap::with_capacity(n),
+        entries: IndexMap::with_capacity_and_hasher(n, Default::default()),
     }
 }
 

@@ -8,7 +8,11 @@
 
 use super::emit_scalar::{analyze, resolve, Analysis, Tag, Writer};
 use super::{Map, NodeId, Value};
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+
+/// Container ids → anchors; hashed with foldhash (SipHash cost a tenth of
+/// an emit).
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 use std::fmt::Write as _;
 
 /// Dump like `yaml.dump(v, Dumper=SafeDumper with indented sequences and
@@ -16,11 +20,11 @@ use std::fmt::Write as _;
 pub fn dump(value: &Value) -> String {
     // Most documents share no node, so the anchor pre-pass over the whole
     // tree is only paid for when the first attempt meets a node twice.
-    let first = Emitter::run(value, HashMap::new());
+    let first = Emitter::run(value, HashMap::default());
     if !first.repeated {
         return first.w.out;
     }
-    let mut shared = HashMap::new();
+    let mut shared = HashMap::default();
     assign_anchors(value, &mut shared, &mut 0);
     Emitter::run(value, shared).w.out
 }

@@ -293,7 +293,7 @@ impl<'a> Reader<'a> {
         self.enter()?;
         let mut map = Map {
             id: 0,
-            entries: IndexMap::with_capacity(self.entries(col)),
+            entries: IndexMap::with_capacity_and_hasher(self.entries(col), Default::default()),
         };
         loop {
             let line = self.line()?;

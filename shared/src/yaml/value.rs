@@ -31,6 +31,11 @@ pub enum Value {
 /// Identity of a container; 0 means "not shared with anything".
 pub type NodeId = u64;
 
+/// The hasher of mapping keys: foldhash, seeded per process. SipHash (std's
+/// default) was a tenth of a whole `generate` run; the order of entries
+/// does not depend on it (IndexMap keeps insertion order).
+pub type MapHasher = foldhash::fast::RandomState;
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A fresh identity, unique within the process.
@@ -49,7 +54,7 @@ pub struct Seq {
 #[derive(Debug, Clone, Default)]
 pub struct Map {
     pub id: NodeId,
-    pub entries: IndexMap<Value, Value>,
+    pub entries: IndexMap<Value, Value, MapHasher>,
 }
 
 impl Seq {
@@ -139,13 +144,13 @@ impl DerefMut for Seq {
     }
 }
 impl Deref for Map {
-    type Target = IndexMap<Value, Value>;
-    fn deref(&self) -> &IndexMap<Value, Value> {
+    type Target = IndexMap<Value, Value, MapHasher>;
+    fn deref(&self) -> &IndexMap<Value, Value, MapHasher> {
         &self.entries
     }
 }
 impl DerefMut for Map {
-    fn deref_mut(&mut self) -> &mut IndexMap<Value, Value> {
+    fn deref_mut(&mut self) -> &mut IndexMap<Value, Value, MapHasher> {
         &mut self.entries
     }
 }

@@ -86,7 +86,10 @@ impl Builder {
                 let children = pairs.iter().flat_map(|&(k, v)| [k, v]).collect();
                 let map = Map {
                     id: 0,
-                    entries: indexmap::IndexMap::with_capacity(pairs.len()),
+                    entries: indexmap::IndexMap::with_capacity_and_hasher(
+                        pairs.len(),
+                        Default::default(),
+                    ),
                 };
                 stack.push(pending(children, Some(map)));
                 return Ok(None);
