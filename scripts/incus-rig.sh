@@ -71,8 +71,11 @@ start_daemon() {
     daemon_up && return
     mkdir -p /var/lib/incus /var/log/incus
     say "starting incusd (log: $LOG)"
-    PATH="/usr/libexec/incus:$PATH" setsid "$INCUSD" --group incus-admin \
-        >>"$LOG" 2>&1 </dev/null &
+    # From /: the daemon outlives the checkout that started it, and the
+    # rsync it runs for every dir-pool snapshot fails once its working
+    # folder is gone ("getcwd(): No such file or directory").
+    (cd / && PATH="/usr/libexec/incus:$PATH" exec setsid "$INCUSD" --group incus-admin \
+        >>"$LOG" 2>&1 </dev/null) &
     echo $! >"$PIDFILE"
     incus admin waitready --timeout=60 >/dev/null || { tail -n 20 "$LOG" >&2; die "incusd did not start"; }
 }
