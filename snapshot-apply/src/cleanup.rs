@@ -44,13 +44,19 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         }
     }
 
-    // One deletion per (snapshot, instance that has it), all in one pool.
-    let work: Vec<(&str, &Instance)> = doomed
+    // One job per instance, deleting its doomed snapshots one after the
+    // other: instances run in parallel, but two operations never hit one
+    // instance at once (concurrent deletes on one instance can fail).
+    let work: Vec<(&Instance, Vec<&str>)> = targets
         .iter()
-        .flat_map(|snap| {
-            targets
+        .filter_map(|t| {
+            let inst = doomed.iter().find_map(|snap| t.with_snapshot(snap))?;
+            let snaps = doomed
                 .iter()
-                .filter_map(move |t| t.with_snapshot(snap).map(|inst| (snap.as_str(), inst)))
+                .filter(|snap| t.with_snapshot(snap).is_some())
+                .map(String::as_str)
+                .collect();
+            Some((inst, snaps))
         })
         .collect();
     let mut failures: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -58,16 +64,23 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         &work,
         ctx.jobs,
         "deleting snapshots",
-        |(snap, inst)| {
-            ctx.incus
-                .snapshot("delete", inst, snap, daemon::SNAPSHOT_TIMEOUT)
+        |(inst, snaps)| {
+            snaps
+                .iter()
+                .map(|snap| {
+                    ctx.incus
+                        .snapshot("delete", inst, snap, daemon::SNAPSHOT_TIMEOUT)
+                })
+                .collect::<Vec<_>>()
         },
-        |(snap, inst), result| {
-            if let Err(why) = result {
-                failures
-                    .entry(snap)
-                    .or_default()
-                    .push(format!("{}: could not delete {snap}: {why}", inst.name));
+        |(inst, snaps), results| {
+            for (snap, result) in snaps.iter().zip(results) {
+                if let Err(why) = result {
+                    failures
+                        .entry(snap)
+                        .or_default()
+                        .push(format!("{}: could not delete {snap}: {why}", inst.name));
+                }
             }
         },
     );

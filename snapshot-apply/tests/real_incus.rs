@@ -175,7 +175,13 @@ fn scenario(prefix: &str, path: String, expect_note: bool) {
     for (p, inst) in [(&a, &web), (&a, &db), (&b, &app)] {
         assert_eq!(pre_apply(p, inst), std::slice::from_ref(&newest), "{inst}");
     }
-    assert_eq!(tree.history(), [newest]);
+    assert_eq!(
+        tree.history(),
+        [newest],
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
