@@ -173,8 +173,12 @@ impl LineCounter {
         let Some(&last) = chunk.last() else {
             return;
         };
-        let lf = chunk.iter().filter(|&&b| b == b'\n').count() as u64;
-        let cr = chunk.iter().filter(|&&b| b == b'\r').count() as u64;
+        let lf = bytecount::count(chunk, b'\n') as u64;
+        // Most files have no `\r` at all: one fast search says so.
+        let cr = match memchr::memchr(b'\r', chunk) {
+            None => 0,
+            Some(_) => bytecount::count(chunk, b'\r') as u64,
+        };
         let mut crlf = 0u64;
         if cr > 0 || self.pending_cr {
             crlf = chunk.windows(2).filter(|w| *w == b"\r\n").count() as u64;
