@@ -50,13 +50,13 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
     let work: Vec<(&Instance, Vec<&str>)> = targets
         .iter()
         .filter_map(|t| {
-            let inst = doomed.iter().find_map(|snap| t.with_snapshot(snap))?;
-            let snaps = doomed
+            let inst = t.found.as_ref().ok()?;
+            let snaps: Vec<&str> = doomed
                 .iter()
                 .filter(|snap| t.with_snapshot(snap).is_some())
                 .map(String::as_str)
                 .collect();
-            Some((inst, snaps))
+            (!snaps.is_empty()).then_some((inst, snaps))
         })
         .collect();
     let mut failures: BTreeMap<&str, Vec<String>> = BTreeMap::new();
