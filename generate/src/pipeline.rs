@@ -137,7 +137,6 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
         cli,
         shown_in: write::DisplayBase::new(&base),
         latest: HashMap::new(),
-        folders: Vec::new(),
         actions: write::Actions::default(),
         pending: Vec::new(),
     };
@@ -146,15 +145,18 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
     // core, then compared with the files on disk in order.
     let mut planned = Vec::new();
     render::plan(infra, &prefix, |file| planned.push(file))?;
+    // Whether each folder exists before anything is written: nothing to
+    // open in one that does not.
+    let mut folders: Vec<(&str, bool)> = Vec::new();
     for file in &planned {
-        let dir = &file.rel[0];
-        if !files.folders.iter().any(|(d, _)| d == dir) {
+        let dir = file.rel[0].as_str();
+        if !folders.iter().any(|(d, _)| *d == dir) {
             let missing = std::fs::metadata(cli.base_dir.join(dir))
                 .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
-            files.folders.push((dir.clone(), !missing));
+            folders.push((dir, !missing));
         }
     }
-    let (shown_in, folders) = (&files.shown_in, &files.folders);
+    let shown_in = &files.shown_in;
     let prepared = par::map(&planned, |file| {
         let [dir, name] = &file.rel;
         let path = cli.base_dir.join(dir).join(name);
@@ -235,9 +237,6 @@ struct Files<'a> {
     /// one's result, as upstream's sequential writes do. (Names are
     /// validated DNS names: equal paths are equal texts.)
     latest: HashMap<[String; 2], usize>,
-    /// Whether each folder exists (before anything is written): nothing
-    /// to open in one that does not.
-    folders: Vec<(String, bool)>,
     actions: write::Actions,
     pending: Vec<Pending>,
 }
