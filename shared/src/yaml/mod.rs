@@ -8,6 +8,8 @@
 //! PyYAML's emitter does ([`emit`]).
 
 pub mod emit;
+mod emit_analyze;
+mod emit_resolve;
 mod emit_scalar;
 #[doc(hidden)]
 pub mod fast;
