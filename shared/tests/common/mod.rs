@@ -23,3 +23,7 @@ pub fn run_python(script: &str, input: String) -> Vec<u8> {
     assert!(output.status.success(), "oracle script failed");
     output.stdout
 }
+
+pub mod emit_oracle;
+pub mod fast_check;
+pub mod load_oracle;
