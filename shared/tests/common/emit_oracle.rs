@@ -4,7 +4,6 @@
 use shared::yaml::emit::dump;
 use shared::yaml::{Map, Seq, Value};
 use std::fmt::Write as _;
-use std::process::{Command, Stdio};
 
 /// Rebuilds each JSON-encoded case as a Python object (same `id` → same
 /// object; sequences used inside keys become tuples) and dumps it.
@@ -131,12 +130,7 @@ pub fn encode(v: &Value, out: &mut String) {
 /// PyYAML's output for each value, or `None` when the oracle is missing
 /// outside CI.
 pub fn oracle(values: &[&Value]) -> Option<Vec<String>> {
-    let have_yaml = Command::new("python3")
-        .args(["-c", "import yaml"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let have_yaml = super::pyyaml_installed();
     if !have_yaml {
         if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
             panic!("PyYAML oracle unavailable (python3 with `yaml`) and CI is set");

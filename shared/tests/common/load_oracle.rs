@@ -5,7 +5,6 @@ use serde_json::{json, Value as Json};
 use shared::yaml::{load_str, Value};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 /// Reads a JSON list of YAML texts, prints a JSON list of typed results.
 pub const ORACLE: &str = r#"
@@ -194,12 +193,7 @@ pub fn loud(message: &str) {
 /// PyYAML's result for each text, or `None` when the oracle is missing
 /// outside CI.
 pub fn oracle(texts: &[&str]) -> Option<Vec<Json>> {
-    let have_yaml = Command::new("python3")
-        .args(["-c", "import yaml"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let have_yaml = super::pyyaml_installed();
     if !have_yaml {
         assert!(
             std::env::var("CI").map_or(true, |v| v.is_empty()),

@@ -24,6 +24,16 @@ pub fn run_python(script: &str, input: String) -> Vec<u8> {
     output.stdout
 }
 
+/// Whether `python3` can import PyYAML, the oracle of these tests.
+pub fn pyyaml_installed() -> bool {
+    Command::new("python3")
+        .args(["-c", "import yaml"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 pub mod emit_oracle;
 pub mod fast_check;
 pub mod load_oracle;
