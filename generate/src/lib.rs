@@ -8,6 +8,7 @@ pub mod fuzz;
 mod orphans;
 mod par;
 mod pipeline;
+mod prefetch;
 mod py;
 mod render;
 mod strict;

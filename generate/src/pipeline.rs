@@ -10,13 +10,14 @@
 use shared::nesting::Nesting;
 use shared::yaml::Value;
 use shared::Error;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::cli::Cli;
 use crate::orphans::{self, Known};
+use crate::prefetch::Prefetch;
 use crate::py::py_str;
 use crate::write;
 use crate::{enrich, par, render, strict, validate, warnings};
@@ -46,6 +47,8 @@ fn report_errors(title: &str, errors: &[String]) -> i32 {
 
 /// Run the generator; returns the exit status.
 pub fn run(cli: &Cli) -> i32 {
+    // Reads the existing files while the steps before writing run.
+    let prefetch = Prefetch::start(&cli.base_dir);
     let loaded = match shared::infra::load(&cli.infra_file) {
         Ok(l) => l,
         Err(e) => return fail(&e),
@@ -98,7 +101,7 @@ pub fn run(cli: &Cli) -> i32 {
     let dry = if cli.dry_run { "[DRY-RUN] " } else { "" };
     out(&format!("{dry}Generating files for {enabled} domain(s)..."));
 
-    match generate(cli, &infra, &nesting).and_then(|()| report_orphans(cli, &infra)) {
+    match generate(cli, &infra, &nesting, prefetch).and_then(|()| report_orphans(cli, &infra)) {
         Ok(()) => {
             if !cli.dry_run {
                 out("\nDone. Run `make lint` to validate.");
@@ -130,7 +133,7 @@ fn base_shown(base: &OsStr) -> String {
 /// Nothing is written before every file is known: a planning error is
 /// reported over a reading error (upstream plans all files first), and
 /// reading stops at the first file that cannot be read.
-fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
+fn generate(cli: &Cli, infra: &Value, nesting: &Nesting, prefetch: Prefetch) -> Result<(), Error> {
     let prefix = nesting.prefix();
     let base = base_shown(cli.base_dir.as_os_str());
     let mut files = Files {
@@ -157,20 +160,46 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
         }
     }
     let shown_in = &files.shown_in;
-    let prepared = par::map(&planned, |file| {
+    // The text of every file, on every core, while the reads finish.
+    let blocks = par::map(&planned, |file| {
+        write::block(&shared::yaml::emit::dump(&file.content))
+    });
+    // A path planned twice is merged in order (`try_add`); any other is
+    // merged here, on every core.
+    let mut seen = HashSet::new();
+    let twice: HashSet<&[String; 2]> = planned
+        .iter()
+        .filter(|f| !seen.insert(&f.rel))
+        .map(|f| &f.rel)
+        .collect();
+    let mut found = prefetch.finish();
+    let work: Vec<_> = planned
+        .iter()
+        .zip(blocks)
+        .map(|(file, block)| {
+            let [dir, name] = &file.rel;
+            (file, block, found.take(dir, name))
+        })
+        .collect();
+    let prepared = par::map_owned(work, |(file, block, prefetched)| {
         let [dir, name] = &file.rel;
         let path = cli.base_dir.join(dir).join(name);
         let shown = shown_in.join(&[dir, name]);
-        // Read here, on this core; `try_add` uses it unless the file was
-        // planned before. Nothing to open in a folder that does not exist.
+        // Nothing to open in a folder that does not exist.
         let folder = folders.iter().any(|(d, exists)| d == dir && *exists);
-        let read = if folder {
-            write::read_with_state(&path, &shown)
-        } else {
-            Ok((None, write::OnDisk::Absent))
+        let read = match prefetched {
+            Some(read) => Ok(read),
+            None if folder => write::read_with_state(&path, &shown),
+            None => Ok((None, write::OnDisk::Absent)),
+        };
+        let text = match &read {
+            Ok((old, _)) if !twice.contains(&file.rel) => {
+                Text::Merged(write::merge(old.as_deref(), block))
+            }
+            _ => Text::Block(block),
         };
         Prepared {
-            block: write::block(&shared::yaml::emit::dump(&file.content)),
+            text,
             path,
             shown,
             read,
@@ -220,9 +249,18 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting) -> Result<(), Error> {
     Ok(())
 }
 
+/// A planned file's new text, as far as it is known before the files are
+/// taken in order.
+enum Text {
+    /// Only the managed block: what it goes into is known in order.
+    Block(String),
+    /// The whole new text.
+    Merged(String),
+}
+
 /// A planned file turned into text, with what its path holds now.
 struct Prepared {
-    block: String,
+    text: Text,
     path: PathBuf,
     shown: String,
     read: Result<(Option<String>, write::OnDisk), Error>,
@@ -245,7 +283,7 @@ impl Files<'_> {
     fn try_add(&mut self, rel: [String; 2], prep: Prepared) -> Result<(), Error> {
         let cli = self.cli;
         let Prepared {
-            block,
+            text,
             path,
             shown,
             read,
@@ -255,7 +293,10 @@ impl Files<'_> {
             Some(e) => (Some(self.text_of(e)?), write::OnDisk::Unknown),
             None => read?,
         };
-        let new = write::merge(old.as_deref(), block);
+        let new = match text {
+            Text::Merged(new) => new,
+            Text::Block(block) => write::merge(old.as_deref(), block),
+        };
         let same = old.as_deref() == Some(new.as_str());
         let action = self.actions.decide(disk, same);
         let keep = matches!(action, write::Action::Keep) && !cli.diff;
