@@ -14,9 +14,12 @@
 //! regular file a read shorter than the buffer means end of file.
 
 use crate::walk::{self, Plan, Target};
+use nix::fcntl::{openat, OFlag, AT_FDCWD};
+use nix::sys::stat::Mode;
 use std::fs::File;
 use std::io::{ErrorKind, Read};
-use std::path::Path;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 use std::thread;
@@ -37,12 +40,17 @@ pub fn count_all(paths: &[Target]) -> Vec<u64> {
     };
     if threads <= 1 {
         let mut buf = vec![0u8; BUF];
-        return paths.iter().map(|p| count_file(p, &mut buf)).collect();
+        let mut folder = Folder::default();
+        return paths
+            .iter()
+            .map(|p| count_file(p, &mut buf, &mut folder))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let results = Mutex::new(vec![0u64; paths.len()]);
     let work = || {
         let mut buf = vec![0u8; BUF];
+        let mut folder = Folder::default();
         let mut done: Vec<(usize, u64)> = Vec::new();
         loop {
             let start = next.fetch_add(BATCH, Ordering::Relaxed);
@@ -51,7 +59,7 @@ pub fn count_all(paths: &[Target]) -> Vec<u64> {
             }
             let end = (start + BATCH).min(paths.len());
             for (i, p) in paths.iter().enumerate().take(end).skip(start) {
-                done.push((i, count_file(p, &mut buf)));
+                done.push((i, count_file(p, &mut buf, &mut folder)));
             }
         }
         // A poisoned lock only means another worker panicked; the counts it
@@ -88,6 +96,7 @@ pub fn plan_and_count(project: &Path) -> (Plan, Vec<u64>) {
     let rx = Mutex::new(rx);
     let drain = || {
         let mut buf = vec![0u8; BUF];
+        let mut folder = Folder::default();
         let mut done: Vec<(usize, u64)> = Vec::new();
         loop {
             // A poisoned lock only means another counter panicked.
@@ -96,7 +105,7 @@ pub fn plan_and_count(project: &Path) -> (Plan, Vec<u64>) {
                 break;
             };
             for (i, target) in batch {
-                done.push((i, count_file(&target, &mut buf)));
+                done.push((i, count_file(&target, &mut buf, &mut folder)));
             }
         }
         done
@@ -130,12 +139,12 @@ pub fn plan_and_count(project: &Path) -> (Plan, Vec<u64>) {
 }
 
 /// Lines of one file, or 0 when it cannot be read to the end.
-fn count_file(target: &Target, buf: &mut [u8]) -> u64 {
+fn count_file(target: &Target, buf: &mut [u8], folder: &mut Folder) -> u64 {
     // The listing knows regular files; a symlink is followed with one stat.
     if !target.regular && !target.path.is_file() {
         return 0;
     }
-    let Ok(mut file) = File::open(&target.path) else {
+    let Ok(mut file) = folder.open(&target.path) else {
         return 0;
     };
     let mut counter = LineCounter::default();
@@ -152,6 +161,39 @@ fn count_file(target: &Target, buf: &mut [u8]) -> u64 {
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(_) => return 0,
+        }
+    }
+}
+
+/// The folder of the file opened last, held open: files come in listing
+/// order, so most are opened relative to it, a one-name lookup instead of
+/// a walk of the whole path.
+#[derive(Default)]
+struct Folder {
+    path: PathBuf,
+    fd: Option<OwnedFd>,
+}
+
+impl Folder {
+    fn open(&mut self, path: &Path) -> std::io::Result<File> {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return File::open(path);
+        };
+        if self.fd.is_none() || self.path != dir {
+            self.fd = openat(
+                AT_FDCWD,
+                dir,
+                OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .ok();
+            dir.clone_into(&mut self.path);
+        }
+        match &self.fd {
+            Some(fd) => openat(fd, name, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
+                .map(File::from)
+                .map_err(std::io::Error::from),
+            None => File::open(path),
         }
     }
 }
@@ -205,6 +247,28 @@ impl LineCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_opens_each_file_in_its_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sub, text) in [("a", "one\n"), ("b", "two\nlines\n")] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("f.yml"), text).unwrap();
+        }
+        let mut folder = Folder::default();
+        let mut read = |sub: &str| {
+            let mut text = String::new();
+            folder
+                .open(&dir.path().join(sub).join("f.yml"))
+                .and_then(|mut f| f.read_to_string(&mut text))
+                .map(|_| text)
+        };
+        assert_eq!(read("a").unwrap(), "one\n");
+        assert_eq!(read("b").unwrap(), "two\nlines\n");
+        assert_eq!(read("a").unwrap(), "one\n");
+        assert!(read("missing").is_err());
+        assert_eq!(read("b").unwrap(), "two\nlines\n");
+    }
 
     fn count(bytes: &[u8]) -> u64 {
         let mut c = LineCounter::default();

@@ -14,6 +14,9 @@ mod walk;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = cli::Cli::parse();
     if let Err(f) = app::run(&cli) {
