@@ -179,7 +179,8 @@ impl Folder {
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return File::open(path);
         };
-        if self.fd.is_none() || self.path != dir {
+        // Compared as bytes: `Path`'s `==` parses both into components.
+        if self.fd.is_none() || self.path.as_os_str() != dir.as_os_str() {
             self.fd = openat(
                 AT_FDCWD,
                 dir,

@@ -145,10 +145,14 @@ fn plan_roles(w: &mut Walker, roles_dir: &Path) {
     }
     let mut roles: BTreeMap<OsString, RoleFiles> = BTreeMap::new();
     let mut linked: Vec<(OsString, PathBuf)> = Vec::new();
+    // The walk lists a folder's contents right after the folder, so
+    // everything deeper than 1 belongs to the latest entry of depth 1.
+    let mut current: OsString = OsString::new();
     // Unreadable folders are skipped, as `rglob` skips them.
     for entry in WalkDir::new(roles_dir).min_depth(1).into_iter().flatten() {
         let name = entry.file_name().as_bytes();
         if entry.depth() == 1 {
+            entry.file_name().clone_into(&mut current);
             let kind = entry.file_type();
             if kind.is_dir() {
                 roles.insert(entry.file_name().to_owned(), RoleFiles::default());
@@ -168,12 +172,7 @@ fn plan_roles(w: &mut Walker, roles_dir: &Path) {
             w.plan.roles_yml.push(file);
         }
         if entry.depth() >= 2 {
-            let role = entry
-                .path()
-                .strip_prefix(roles_dir)
-                .ok()
-                .and_then(|rel| rel.components().next());
-            if let Some(role) = role.and_then(|c| roles.get_mut(c.as_os_str())) {
+            if let Some(role) = roles.get_mut(&current) {
                 role.files.push(file);
             }
         }
