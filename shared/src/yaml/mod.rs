@@ -7,6 +7,7 @@
 //! scalars with PyYAML's own rules ([`load`]), and write text the way
 //! PyYAML's emitter does ([`emit`]).
 
+mod construct;
 pub mod emit;
 mod emit_analyze;
 mod emit_resolve;

@@ -25,8 +25,9 @@
 //! `shared/tests/yaml_fast_random.rs` on random documents in and around the
 //! subset. The byte scanning is in `bytes.rs`.
 
+use super::construct::construct_scalar;
 use super::load::insert;
-use super::resolve::{construct_scalar, resolve_implicit, Tag};
+use super::resolve::{resolve_implicit, Tag};
 use super::{Map, Seq, Value};
 use indexmap::IndexMap;
 use std::borrow::Cow;

@@ -8,7 +8,8 @@
 use super::compose::{Kind, Node};
 use super::graph::Graph;
 use super::{LoadError, Pos};
-use crate::yaml::resolve::{construct_scalar, Tag};
+use crate::yaml::construct::construct_scalar;
+use crate::yaml::resolve::Tag;
 use crate::yaml::{fresh_id, Map, Seq, Value};
 use std::collections::HashMap;
 
