@@ -5,6 +5,7 @@
 //! strings. Its resolvers are regular expressions tried in the order they were
 //! registered for the scalar's first character; the matchers below are those
 //! expressions written out by hand (the crate has no regex engine).
+
 /// The tag of a node once PyYAML's parser and resolver are done with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Tag {
