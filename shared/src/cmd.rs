@@ -198,9 +198,15 @@ impl Cmd {
     }
 
     /// Run with the terminal's stdout/stderr (for commands whose output the
-    /// user should see as it comes, such as `incus snapshot list`).
+    /// user should see as it comes, such as `incus snapshot list`). Its
+    /// stdin is empty (or the bytes given): a child never reads ours, which
+    /// may be the rest of a `while read` loop (incus takes it as YAML).
     pub fn status_inherit(&self) -> Result<i32, CmdError> {
         let mut expr = duct::cmd(&self.program, &self.args).unchecked();
+        expr = match &self.stdin {
+            Some(bytes) => expr.stdin_bytes(bytes.clone()),
+            None => expr.stdin_null(),
+        };
         for (k, v) in &self.env {
             expr = expr.env(k, v);
         }
@@ -296,6 +302,17 @@ mod tests {
     fn runs_in_dir() {
         let out = Cmd::new("pwd").dir("/tmp").read().unwrap();
         assert_eq!(out, "/tmp\n");
+    }
+
+    #[test]
+    fn inherited_output_never_inherits_stdin() {
+        // The test harness's stdin may be a terminal or a pipe; either way
+        // the child must see end of input at once.
+        let code = Cmd::new("sh")
+            .args(["-c", "if read -r line; then exit 3; fi; exit 0"])
+            .status_inherit()
+            .unwrap();
+        assert_eq!(code, 0);
     }
 
     #[test]

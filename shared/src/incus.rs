@@ -5,6 +5,7 @@
 //! ([`Incus::instances`] caches it) instead of one `incus info` per instance.
 
 use crate::cmd::{Cmd, CmdError};
+use crate::names::check_snapshot_name;
 use crate::{err, Error, Result};
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -12,6 +13,8 @@ use std::time::Duration;
 
 /// How long one `incus` call may take before we give up on the daemon.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// `GET /1.0` answers at once from any live daemon.
+const PING_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// One instance as `incus list --format json` reports it.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -109,8 +112,39 @@ impl Incus {
         args.extend(["--all-projects", "--format", "json"].map(String::from));
         match Cmd::new("incus").args(args).timeout(timeout).read() {
             Ok(json) => parse_list(&json).map_err(|e| ListError::Refused(one_line(&e.0))),
-            Err(e) if is_refusal(&e) => Err(ListError::Refused(reason(e))),
-            Err(e) => Err(ListError::Unreachable(explain(e))),
+            Err(e) => Err(self.classify(e)),
+        }
+    }
+
+    /// Why a call failed: the daemon answered and said no, or it (or the
+    /// remote) cannot be reached at all. Decided by how the call failed and,
+    /// when incus ran and exited non-zero, by a cheap second request
+    /// (`GET /1.0`), never by the wording of the message: incus words a
+    /// missing socket, an unresolvable remote or a TLS failure differently
+    /// from one version to the next.
+    pub fn classify(&self, e: CmdError) -> ListError {
+        match e {
+            CmdError::Failed { .. } if self.ping() => ListError::Refused(reason(e)),
+            CmdError::Failed { .. } => ListError::Unreachable(err!(
+                "cannot reach {}: {}. Check that incusd is running and that you may use its \
+                 socket (group incus-admin){}",
+                self.daemon(),
+                reason(e),
+                if self.remote.is_some() {
+                    ", and that the remote is up (incus remote list)"
+                } else {
+                    ""
+                }
+            )),
+            other => ListError::Unreachable(explain(other)),
+        }
+    }
+
+    /// "the Incus daemon", or "Incus remote 'NAME'".
+    fn daemon(&self) -> String {
+        match &self.remote {
+            Some(r) => format!("Incus remote '{r}'"),
+            None => "the Incus daemon".to_owned(),
         }
     }
 
@@ -133,7 +167,9 @@ impl Incus {
     }
 
     /// `incus snapshot <verb> <instance> <snapshot> --project <p>`, output
-    /// captured; a failure is incus's own reason on one line.
+    /// captured; a failure is incus's own reason on one line. The name is
+    /// checked first ([`check_snapshot_name`]): incus would take `..` as a
+    /// folder of the pool.
     pub fn snapshot(
         &self,
         verb: &str,
@@ -141,6 +177,7 @@ impl Incus {
         snap: &str,
         timeout: Duration,
     ) -> Result<(), String> {
+        check_snapshot_name(snap)?;
         Cmd::new("incus")
             .args(["snapshot", verb, &self.target(&inst.name), snap])
             .args(["--project", &inst.project])
@@ -150,24 +187,41 @@ impl Incus {
             .map_err(reason)
     }
 
-    /// `incus snapshot <verb> <instance> ARGS… --project <p>` with the
-    /// user's terminal, so incus's own output and errors show as they come.
-    /// Returns incus's exit code.
-    pub fn snapshot_interactive(&self, verb: &str, inst: &Instance, args: &[&str]) -> Result<i32> {
+    /// `incus snapshot <verb> <instance> [<snapshot>] ARGS… --project <p>`
+    /// with the user's terminal for output (not for input: incus would read
+    /// our stdin as YAML config), so incus's own output and errors show as
+    /// they come. Returns incus's exit code.
+    pub fn snapshot_interactive(
+        &self,
+        verb: &str,
+        inst: &Instance,
+        snap: Option<&str>,
+        args: &[&str],
+    ) -> Result<i32> {
+        if let Some(snap) = snap {
+            check_snapshot_name(snap).map_err(Error)?;
+        }
         Cmd::new("incus")
             .args(["snapshot", verb, &self.target(&inst.name)])
+            .args(snap)
             .args(args.iter().copied())
             .args(["--project", &inst.project])
             .status_inherit()
             .map_err(explain)
     }
 
-    /// Does the daemon answer at all? (`incus project list [remote:]`)
+    /// Does the daemon (or the remote) answer at all? `GET /1.0`, which
+    /// every client may ask, restricted or not.
     pub fn ping(&self) -> bool {
-        let mut args = vec!["project".to_owned(), "list".to_owned()];
-        args.extend(self.remote.as_ref().map(|r| format!("{r}:")));
-        args.extend(["--format".to_owned(), "csv".to_owned()]);
-        self.run(args).is_ok()
+        let target = match &self.remote {
+            Some(r) => format!("{r}:/1.0"),
+            None => "/1.0".to_owned(),
+        };
+        Cmd::new("incus")
+            .args(["query", &target])
+            .timeout(PING_TIMEOUT)
+            .read()
+            .is_ok()
     }
 
     /// Forget the cached list (after creating or deleting snapshots).
@@ -213,14 +267,6 @@ impl Instance {
     pub fn member(&self) -> Option<&str> {
         Some(self.location.as_str()).filter(|l| !l.is_empty() && *l != "none")
     }
-}
-
-/// Did incus run and say no (as opposed to: could not reach the daemon)?
-fn is_refusal(e: &CmdError) -> bool {
-    matches!(e, CmdError::Failed { .. })
-        && !explain(e.clone())
-            .to_string()
-            .starts_with("cannot reach the Incus daemon")
 }
 
 /// The part of a failure worth one line: what incus said (without its
@@ -323,9 +369,6 @@ mod tests {
             "Failed creating instance snapshot"
         );
         assert_eq!(reason(failed("")), "`incus x` exited 1");
-        let down = failed("Error: Get \"http://unix.socket/1.0\": dial unix: connection refused\n");
-        assert!(!is_refusal(&down));
-        assert!(is_refusal(&failed("Error: not authorized\n")));
     }
 
     #[test]

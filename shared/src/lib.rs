@@ -10,12 +10,14 @@
 //! - [`cmd`]: running programs with argument vectors and timeouts.
 //! - [`incus`]: instance → project resolution from one `incus list` call.
 //! - [`fsutil`]: atomic writes.
+//! - [`names`]: snapshot names checked before any `incus` call.
 
 pub mod cmd;
 pub mod error;
 pub mod fsutil;
 pub mod incus;
 pub mod infra;
+pub mod names;
 pub mod nesting;
 pub mod rng;
 pub mod yaml;

@@ -79,6 +79,11 @@ pub fn parse(args: &[String]) -> Result<Cli, String> {
 }
 
 fn command(args: &[String]) -> Result<Command, String> {
+    // `snap delete X --help` must not become `incus snapshot delete X --help`
+    // (incus's help, then "Done.").
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        return Ok(Command::Help);
+    }
     let Some((cmd, rest)) = args.split_first() else {
         return Ok(Command::Help);
     };
@@ -140,6 +145,9 @@ mod tests {
     fn shapes() {
         assert_eq!(p(&[]), Ok(Command::Help));
         assert_eq!(p(&["help"]), Ok(Command::Help));
+        assert_eq!(p(&["delete", "x", "--help"]), Ok(Command::Help));
+        assert_eq!(p(&["restore", "x", "-h"]), Ok(Command::Help));
+        assert_eq!(p(&["create", "--help"]), Ok(Command::Help));
         assert_eq!(
             p(&["restore", "--force", "self", "s"]),
             Ok(Command::Restore {

@@ -40,8 +40,8 @@ fn find<'a>(incus: &'a Incus, name: &str) -> &'a Instance {
 
 /// Run an `incus snapshot …` subcommand in the user's terminal; a failure
 /// ends the process with incus's own exit code, as `set -e` did.
-fn incus_snapshot(incus: &Incus, verb: &str, inst: &Instance, extra: &[&str]) {
-    match incus.snapshot_interactive(verb, inst, extra) {
+fn incus_snapshot(incus: &Incus, verb: &str, inst: &Instance, snap: Option<&str>, extra: &[&str]) {
+    match incus.snapshot_interactive(verb, inst, snap, extra) {
         Ok(0) => {}
         Ok(code) => std::process::exit(code),
         Err(e) => die(e, 1),
@@ -49,20 +49,21 @@ fn incus_snapshot(incus: &Incus, verb: &str, inst: &Instance, extra: &[&str]) {
 }
 
 fn create(incus: &Incus, instance: &str, name: Option<String>) -> i32 {
-    check_incus(incus);
-    let inst = find(incus, instance);
     let snap = name.unwrap_or_else(default_name);
     validate_name(&snap);
+    check_incus(incus);
+    let inst = find(incus, instance);
     println!(
         "Creating snapshot '{snap}' for {} (project: {})...",
         inst.name, inst.project
     );
-    incus_snapshot(incus, "create", inst, &[&snap]);
+    incus_snapshot(incus, "create", inst, Some(&snap), &[]);
     println!("Done: {}/{snap}", inst.name);
     0
 }
 
 fn restore(incus: &Incus, force: bool, instance: &str, snap: &str) -> i32 {
+    validate_name(snap);
     check_incus(incus);
     let inst = find(incus, instance);
     if inst.name == hostname() && !force && !confirm_self_restore() {
@@ -73,7 +74,7 @@ fn restore(incus: &Incus, force: bool, instance: &str, snap: &str) -> i32 {
         "Restoring {} to snapshot '{snap}' (project: {})...",
         inst.name, inst.project
     );
-    incus_snapshot(incus, "restore", inst, &[snap]);
+    incus_snapshot(incus, "restore", inst, Some(snap), &[]);
     println!("Done.");
     0
 }
@@ -109,7 +110,7 @@ fn list(incus: &Incus, instance: Option<&str>, json: bool) -> i32 {
     if let Some(name) = instance {
         let inst = find(incus, name);
         println!("Snapshots for {} (project: {}):", inst.name, inst.project);
-        incus_snapshot(incus, "list", inst, &["--format", "table"]);
+        incus_snapshot(incus, "list", inst, None, &["--format", "table"]);
         return 0;
     }
     for inst in chosen {
@@ -154,13 +155,14 @@ fn json_listing(instances: &[&Instance]) -> String {
 }
 
 fn delete(incus: &Incus, instance: &str, snap: &str) -> i32 {
+    validate_name(snap);
     check_incus(incus);
     let inst = find(incus, instance);
     println!(
         "Deleting snapshot '{snap}' from {} (project: {})...",
         inst.name, inst.project
     );
-    incus_snapshot(incus, "delete", inst, &[snap]);
+    incus_snapshot(incus, "delete", inst, Some(snap), &[]);
     println!("Done.");
     0
 }
@@ -171,17 +173,10 @@ fn default_name() -> String {
         .to_string()
 }
 
-/// Snapshot names reach `incus` as one argument; refuse ones Incus would
-/// misread (a leading `-` looks like a flag, `/` separates instance/snapshot).
+/// Every name is checked before the first incus call: Incus 6.0 takes
+/// `..` as a folder and wipes every container's snapshots on the pool.
 fn validate_name(name: &str) {
-    let ok = !name.is_empty()
-        && !name.starts_with('-')
-        && !name.contains(['/', ' ', '\t', '\n'])
-        && name.len() <= 255;
-    if !ok {
-        die(
-            format!("invalid snapshot name '{name}': use letters, digits, '-', '_' or '.'"),
-            1,
-        );
+    if let Err(why) = shared::names::check_snapshot_name(name) {
+        die(why, 1);
     }
 }

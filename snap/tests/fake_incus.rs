@@ -47,7 +47,7 @@ fn create_resolves_project_with_one_listing() {
     assert!(out.status.success());
     assert_eq!(
         calls(d.path()),
-        "project list --format csv\nlist --all-projects --format json\nsnapshot create web s1 --project pro\n"
+        "query /1.0\nlist --all-projects --format json\nsnapshot create web s1 --project pro\n"
     );
 }
 
@@ -73,7 +73,7 @@ fn remote_prefixes_instance_and_listing() {
     assert!(out.status.success());
     assert_eq!(
         calls(d.path()),
-        "project list lab: --format csv\nlist lab: --all-projects --format json\nsnapshot delete lab:web s1 --project pro\n"
+        "query lab:/1.0\nlist lab: --all-projects --format json\nsnapshot delete lab:web s1 --project pro\n"
     );
 }
 
@@ -117,4 +117,40 @@ fn invalid_snapshot_name_never_reaches_incus() {
     let out = snap(d.path(), &["create", "web", "--bad"], false);
     assert_eq!(out.status.code(), Some(1));
     assert!(!calls(d.path()).contains("snapshot create"));
+}
+
+#[test]
+fn help_anywhere_is_ours_and_never_reaches_incus() {
+    let d = tempfile::tempdir().unwrap();
+    fake_bin(d.path());
+    for args in [
+        &["delete", "web", "--help"][..],
+        &["restore", "web", "-h"],
+        &["create", "web", "--help"],
+    ] {
+        let out = snap(d.path(), args, false);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("Usage: snap "), "{args:?}: {stdout}");
+        assert!(!stdout.contains("Done"), "{args:?}");
+    }
+    assert_eq!(calls(d.path()), "");
+}
+
+#[test]
+fn every_name_taking_command_checks_the_name_first() {
+    let d = tempfile::tempdir().unwrap();
+    fake_bin(d.path());
+    for verb in ["create", "restore", "delete"] {
+        for name in [".", "..", "a/b", "", "x\u{1b}y"] {
+            let out = snap(d.path(), &[verb, "web", name], false);
+            assert_eq!(out.status.code(), Some(1), "{verb} {name:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.starts_with("ERROR: invalid snapshot name '"),
+                "{verb} {name:?}: {err}"
+            );
+        }
+    }
+    assert_eq!(calls(d.path()), "", "refused before any incus call");
 }

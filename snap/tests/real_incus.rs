@@ -90,3 +90,79 @@ fn unknown_instance_is_one_error_line() {
         "ERROR: Instance 'no-such-instance-q' not found in any Incus project\n"
     );
 }
+
+/// The pool folder holding `instance`'s snapshots (`dir` pool).
+fn snapshot_dir(p: &Project, instance: &str) -> std::path::PathBuf {
+    std::path::Path::new("/var/lib/incus/storage-pools/default/containers-snapshots")
+        .join(format!("{}_{instance}", p.name()))
+}
+
+#[test]
+fn dot_names_are_refused_and_other_snapshots_survive() {
+    if !rig::require() {
+        return;
+    }
+    let p = Project::new("e2e-snapdots");
+    let (victim, other) = (format!("{}-v", p.name()), format!("{}-o", p.name()));
+    p.launch(&victim, false);
+    p.launch(&other, false);
+    p.incus(&["snapshot", "create", &other, "keep"]);
+    p.incus(&["snapshot", "create", &victim, "mine"]);
+    let before = snapshot_dir(&p, &other).join("keep");
+    let pool_checked = before.is_dir();
+
+    for name in ["..", ".", "a/../..", ""] {
+        for verb in ["create", "delete", "restore"] {
+            let out = snap(&[verb, &victim, name], "elsewhere", "");
+            assert_eq!(out.status.code(), Some(1), "{verb} {name:?}");
+            assert!(
+                text(&out.stderr).starts_with("ERROR: invalid snapshot name"),
+                "{verb} {name:?}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(text(&out.stdout), "", "{verb} {name:?}");
+        }
+    }
+    // Incus still has both, and (on the rig's dir pool) so does the disk.
+    let listed = |inst: &str| p.incus(&["snapshot", "list", inst, "--format", "csv", "-c", "n"]);
+    assert_eq!(listed(&other).trim(), "keep");
+    assert_eq!(listed(&victim).trim(), "mine");
+    if pool_checked {
+        assert!(before.is_dir(), "{} is gone", before.display());
+        assert!(snapshot_dir(&p, &victim).join("mine").is_dir());
+    }
+    // And a snapshot can still be made and restored on the pool.
+    let out = snap(&["create", &other, "after"], "elsewhere", "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    p.incus(&["snapshot", "restore", &other, "keep"]);
+}
+
+#[test]
+fn a_read_loop_feeding_snap_reaches_every_instance() {
+    if !rig::require() {
+        return;
+    }
+    let p = Project::new("e2e-snapstdin");
+    let names: Vec<String> = (1..=3).map(|i| format!("{}-{i}", p.name())).collect();
+    for n in &names {
+        p.launch(n, false);
+    }
+    // Upstream's snap.sh handed the loop's stdin to incus, which read the
+    // remaining names as YAML config: one pass, then an unmarshal error.
+    let script = format!(
+        "printf '%s\\n' {} | while read -r i; do \"$SNAP\" create \"$i\" fromloop || exit 1; done",
+        names.join(" ")
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .env("SNAP", env!("CARGO_BIN_EXE_snap"))
+        .env("HOSTNAME", "elsewhere")
+        .env_remove("ANKLUME_INCUS_REMOTE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for n in &names {
+        let listed = p.incus(&["snapshot", "list", n, "--format", "csv", "-c", "n"]);
+        assert_eq!(listed.trim(), "fromloop", "{n}");
+    }
+}

@@ -110,6 +110,9 @@ fn option_value<'a>(
 }
 
 fn command(args: &[&str]) -> Result<Command, String> {
+    if args.iter().any(|a| matches!(*a, "--help" | "-h")) {
+        return Ok(Command::Help);
+    }
     let Some((&cmd, rest)) = args.split_first() else {
         return Ok(Command::Usage);
     };
@@ -221,6 +224,11 @@ mod tests {
         assert_eq!(cmd(&[]), Ok(Command::Usage));
         assert_eq!(cmd(&["bogus"]), Ok(Command::Usage));
         assert_eq!(cmd(&["--help"]), Ok(Command::Help));
+        assert_eq!(
+            cmd(&["cleanup", "--keep", "2", "--help"]),
+            Ok(Command::Help)
+        );
+        assert_eq!(cmd(&["rollback", "-h"]), Ok(Command::Help));
         assert_eq!(
             cmd(&["create", "--limit", "pro", "--limit=perso"]),
             Ok(Command::Create {

@@ -37,9 +37,15 @@ impl Fake {
             "incus",
             &format!(
                 r#"D="{d}"
+if [ "$1" = query ]; then
+  echo "$*" >> "$D/pings.log"
+  if [ -f "$D/down" ]; then echo "Error: daemon down" >&2; exit 1; fi
+  echo '{{}}'; exit 0
+fi
 echo "$*" >> "$D/calls.log"
 case "$1" in
 list)
+  if [ -f "$D/down" ]; then echo "Error: daemon down" >&2; exit 1; fi
   if [ -f "$D/list.fail" ]; then show "$D/list.fail" >&2; exit 1; fi
   show "$D/list.json"; exit 0;;
 snapshot)
