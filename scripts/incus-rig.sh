@@ -18,8 +18,26 @@
 #   status    print "ready" and exit 0 when the daemon answers and the image
 #             exists; exit 1 otherwise.
 #
+# Two more modes run daemons of their own beside the default one (their own
+# state folder, unix socket and loopback address; the default daemon is never
+# touched), each reached through an `incus remote` of root's client config:
+#
+#   remote [setup|teardown|status]
+#             one standalone daemon on https://$RIG_REMOTE_ADDR (default
+#             127.0.0.1:8444), this client trusted by a token, registered as
+#             remote $RIG_REMOTE (default rig-remote).
+#   cluster [setup|teardown|status]
+#             a real Incus cluster of $RIG_CLUSTER_MEMBERS (default 3) members
+#             rig1, rig2, … on 127.0.0.2:8443, 127.0.0.3:8443, …, joined with
+#             join tokens, each with its `dir` pool; the busybox image in the
+#             cluster; registered as remote $RIG_CLUSTER (default rig-cluster).
+#
+# A mode's teardown deletes its daemons' state folders and its remote, so the
+# host is left as it was found (packages aside).
+#
 # Environment: RIG_IMAGE_ALIAS (default rig-busybox), RIG_LOG (incusd log,
-# default /var/log/incusd-rig.log).
+# default /var/log/incusd-rig.log), and the RIG_REMOTE* / RIG_CLUSTER* names
+# above.
 set -euo pipefail
 
 ALIAS="${RIG_IMAGE_ALIAS:-rig-busybox}"
@@ -186,9 +204,237 @@ cmd_status() {
     fi
 }
 
+# ── Daemons of their own: the remote and cluster modes ──────────────────────
+
+REMOTE="${RIG_REMOTE:-rig-remote}"
+REMOTE_ADDR="${RIG_REMOTE_ADDR:-127.0.0.1:8444}"
+REMOTE_DIR=/var/lib/incus-rig-remote
+CLUSTER="${RIG_CLUSTER:-rig-cluster}"
+CLUSTER_DIR=/var/lib/incus-rig-cluster
+MEMBERS="${RIG_CLUSTER_MEMBERS:-3}"
+CLIENT_CONF="${INCUS_CONF:-$HOME/.config/incus}"
+# Written when a mode generated this client's key pair, so that the last
+# teardown removes it again.
+CLIENT_MARK=/var/lib/incus-rig-client-cert
+
+member_dir() { echo "$CLUSTER_DIR/rig$1"; }
+member_addr() { echo "127.0.0.$(($1 + 1)):8443"; }
+
+# Start incusd with state folder $1 (its own unix socket and logs inside).
+start_daemon_in() {
+    local dir=$1
+    INCUS_DIR="$dir" daemon_up && return
+    mkdir -p "$dir"
+    chmod 711 "$dir"
+    (cd / && INCUS_DIR="$dir" PATH="/usr/libexec/incus:$PATH" exec setsid "$INCUSD" \
+        --group incus-admin >>"$dir/rig.log" 2>&1 </dev/null) &
+    echo $! >"$dir/rig.pid"
+    INCUS_DIR="$dir" incus admin waitready --timeout=60 >/dev/null \
+        || { tail -n 20 "$dir/rig.log" >&2; die "incusd in $dir did not start"; }
+}
+
+# A zombie counts as gone: nobody may be left to reap it.
+alive() {
+    local state
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# Stop the daemon of state folder $1 and delete the folder (and what the
+# daemon left mounted in it).
+destroy_daemon_in() {
+    local dir=$1 pid m
+    [ -d "$dir" ] || return 0
+    pid=$(cat "$dir/rig.pid" 2>/dev/null || true)
+    if INCUS_DIR="$dir" daemon_up; then
+        INCUS_DIR="$dir" timeout 60 incus admin shutdown >/dev/null 2>&1 || true
+    fi
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = incusd ]; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+        alive "$pid" && kill -9 "$pid" 2>/dev/null
+    fi
+    # Deepest first, lazily: a straggler must not keep the folder.
+    awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r \
+        | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    rm -rf "$dir"
+}
+
+# Delete every instance and every project but default of the daemon that
+# plain `incus` reaches (INCUS_DIR set by the caller).
+wipe_instances() {
+    local project name
+    incus list --all-projects -f csv -c e,n | while IFS=, read -r project name; do
+        incus delete --force --project "$project" "$name" >/dev/null || true
+    done
+    for project in $(incus project list -f csv -c n | sed 's/ (current)$//'); do
+        [ "$project" = default ] && continue
+        if [ "$(incus project get "$project" features.profiles)" = true ]; then
+            echo yes | incus project delete --force "$project" >/dev/null || true
+        else
+            incus project delete "$project" >/dev/null || true
+        fi
+    done
+}
+
+remote_trusted() { timeout 10 incus query "$1:/1.0" 2>/dev/null | grep -q '"auth": "trusted"'; }
+
+# Register remote $1 at https://$2, trusted by a token from the daemon of
+# state folder $3 (a fresh one each time: tokens are single-use).
+register_remote() {
+    local name=$1 addr=$2 dir=$3 token
+    remote_trusted "$name" && return
+    incus remote remove "$name" >/dev/null 2>&1 || true
+    [ -e "$CLIENT_CONF/client.crt" ] || touch "$CLIENT_MARK"
+    token=$(INCUS_DIR="$dir" incus config trust add "rig-client-$(hostname)" --quiet)
+    incus remote add "$name" "https://$addr" --token "$token" --accept-certificate >/dev/null
+    remote_trusted "$name" || die "remote $name added but not trusted"
+}
+
+unregister_remote() {
+    incus remote remove "$1" >/dev/null 2>&1 || true
+    # The key pair goes with the last rig remote, when a rig mode made it.
+    if [ -e "$CLIENT_MARK" ] && ! incus remote list -f csv -c n | grep -qE "^($REMOTE|$CLUSTER)( |,|$)"; then
+        rm -f "$CLIENT_CONF/client.crt" "$CLIENT_CONF/client.key" "$CLIENT_MARK"
+        rmdir "$CLIENT_CONF/servercerts" 2>/dev/null || true
+    fi
+}
+
+# The preseed of a fresh daemon: HTTPS on $1, a dir pool, the default
+# profile's root disk on it; `cluster: …` lines appended by the caller.
+preseed_standalone() {
+    cat <<EOF
+config:
+  core.https_address: $1
+  images.auto_update_interval: 0
+storage_pools:
+- name: default
+  driver: dir
+profiles:
+- name: default
+  devices:
+    root:
+      type: disk
+      path: /
+      pool: default
+EOF
+}
+
+remote_setup() {
+    local start=$SECONDS
+    install_packages
+    ensure_idmap
+    start_daemon_in "$REMOTE_DIR"
+    if ! INCUS_DIR="$REMOTE_DIR" incus storage show default >/dev/null 2>&1; then
+        preseed_standalone "$REMOTE_ADDR" | INCUS_DIR="$REMOTE_DIR" incus admin init --preseed
+    fi
+    INCUS_DIR="$REMOTE_DIR" import_image
+    register_remote "$REMOTE" "$REMOTE_ADDR" "$REMOTE_DIR"
+    say "ready: remote '$REMOTE' at https://$REMOTE_ADDR (state $REMOTE_DIR) — $((SECONDS - start))s"
+}
+
+remote_teardown() {
+    if INCUS_DIR="$REMOTE_DIR" daemon_up; then
+        INCUS_DIR="$REMOTE_DIR" wipe_instances
+    fi
+    destroy_daemon_in "$REMOTE_DIR"
+    unregister_remote "$REMOTE"
+    say "remote '$REMOTE' torn down"
+}
+
+remote_status() {
+    if command -v incus >/dev/null && remote_trusted "$REMOTE" \
+        && timeout 10 incus image info "$REMOTE:$ALIAS" >/dev/null 2>&1; then
+        echo ready
+    else
+        echo "not ready"
+        return 1
+    fi
+}
+
+cluster_online() {
+    local n
+    n=$(INCUS_DIR="$(member_dir 1)" timeout 20 incus cluster list -f csv -c n,s 2>/dev/null \
+        | grep -c ',ONLINE$' || true)
+    [ "$n" -ge "$MEMBERS" ]
+}
+
+cluster_setup() {
+    local start=$SECONDS i dir token
+    case "$MEMBERS" in [1-9]) ;; *) die "RIG_CLUSTER_MEMBERS must be 1 to 9" ;; esac
+    install_packages
+    ensure_idmap
+    dir=$(member_dir 1)
+    start_daemon_in "$dir"
+    if ! INCUS_DIR="$dir" incus cluster list >/dev/null 2>&1; then
+        say "bootstrapping cluster member rig1 at $(member_addr 1)"
+        {
+            preseed_standalone "$(member_addr 1)"
+            printf 'cluster:\n  server_name: rig1\n  enabled: true\n'
+        } | INCUS_DIR="$dir" incus admin init --preseed
+    fi
+    for i in $(seq 2 "$MEMBERS"); do
+        dir=$(member_dir "$i")
+        start_daemon_in "$dir"
+        INCUS_DIR="$dir" incus cluster list >/dev/null 2>&1 && continue
+        say "joining cluster member rig$i at $(member_addr "$i")"
+        token=$(INCUS_DIR="$(member_dir 1)" incus cluster add "rig$i" --quiet)
+        INCUS_DIR="$dir" incus admin init --preseed <<EOF
+cluster:
+  enabled: true
+  server_name: rig$i
+  server_address: $(member_addr "$i")
+  cluster_token: $token
+  member_config:
+  - entity: storage-pool
+    name: default
+    key: source
+    value: ""
+EOF
+    done
+    INCUS_DIR="$(member_dir 1)" import_image
+    register_remote "$CLUSTER" "$(member_addr 1)" "$(member_dir 1)"
+    cluster_online || die "not every member is online: $(incus cluster list "$CLUSTER:" -f csv -c n,s | tr '\n' ' ')"
+    say "ready: cluster '$CLUSTER' of $MEMBERS members ($(incus cluster list "$CLUSTER:" -f csv -c n,u | tr '\n' ' ')) — $((SECONDS - start))s"
+}
+
+cluster_teardown() {
+    local i
+    if INCUS_DIR="$(member_dir 1)" daemon_up; then
+        INCUS_DIR="$(member_dir 1)" wipe_instances
+    fi
+    # Every member at once: a member shutting down waits for the others.
+    for i in $(seq "$MEMBERS" -1 1); do
+        destroy_daemon_in "$(member_dir "$i")" &
+    done
+    wait
+    rmdir "$CLUSTER_DIR" 2>/dev/null || true
+    unregister_remote "$CLUSTER"
+    say "cluster '$CLUSTER' torn down"
+}
+
+cluster_status() {
+    if command -v incus >/dev/null && remote_trusted "$CLUSTER" && cluster_online \
+        && timeout 10 incus image info "$CLUSTER:$ALIAS" >/dev/null 2>&1; then
+        echo ready
+    else
+        echo "not ready"
+        return 1
+    fi
+}
+
+mode() {
+    local name=$1 action=${2:-setup}
+    case "$action" in
+    setup | teardown | status) "${name}_$action" ;;
+    *) echo "usage: $0 $name [setup|teardown|status]" >&2; exit 2 ;;
+    esac
+}
+
 case "${1:-}" in
 setup) cmd_setup ;;
 teardown) cmd_teardown ;;
 status) cmd_status ;;
-*) echo "usage: $0 setup|teardown|status" >&2; exit 2 ;;
+remote | cluster) mode "$1" "${2:-}" ;;
+*) echo "usage: $0 setup|teardown|status | remote|cluster [setup|teardown|status]" >&2; exit 2 ;;
 esac
