@@ -17,9 +17,12 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
     let project =
         project::resolve(cli.project_dir()).map_err(|message| Failure { message, code: 1 })?;
     let (plan, lines) = count::plan_and_count(&project.path);
+    if let Some(first) = plan.too_long.first() {
+        note(&too_long_warning(plan.too_long.len(), first));
+    }
     let mut report = report::build(project.display, &plan, &lines);
     if !cli.no_dead_code {
-        report.dead_code = deadcode::run(&project.path);
+        report.dead_code = deadcode::run(&project.path, project.named);
     }
 
     let rendered = if cli.json {
@@ -56,6 +59,22 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// The one line saying which folders were not counted, naming the first
+/// by its last 120 bytes (the whole path is over 4,096).
+fn too_long_warning(count: usize, first: &Path) -> String {
+    let bytes = first.as_os_str().as_encoded_bytes();
+    let tail = String::from_utf8_lossy(
+        bytes
+            .get(bytes.len().saturating_sub(120)..)
+            .unwrap_or(bytes),
+    );
+    let folders = if count == 1 { "folder" } else { "folders" };
+    format!(
+        "code-audit: WARNING: {count} {folders} not counted: path longer than the system limit of 4096 bytes (…{})",
+        crate::escape::name(&tail)
+    )
 }
 
 /// One line on stderr. Unlike `eprintln!`, a closed or broken stderr is

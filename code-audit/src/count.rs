@@ -8,6 +8,12 @@
 //! reported as 0 lines. A path that cannot be read (a folder matching the
 //! glob, a dangling symlink, no permission) counts 0, as upstream.
 //!
+//! A file starting with a UTF-16 byte order mark is counted in 16-bit
+//! units, so it has the lines its text has: counted as bytes, the `0x00`
+//! after its last `\n` would make one line too many. (Upstream's UTF-8
+//! reading failed on the mark and counted such files 0, like any file that
+//! is not UTF-8; without a mark its count and ours agree.)
+//!
 //! Syscalls are the whole cost, so a file costs `open`, one `read`, `close`:
 //! only regular files are opened (a FIFO or a device matching the glob
 //! counts 0 instead of hanging the run, as it hung upstream), and for a
@@ -147,7 +153,7 @@ fn count_file(target: &Target, buf: &mut [u8], folder: &mut Folder) -> u64 {
     let Ok(mut file) = folder.open(&target.path) else {
         return 0;
     };
-    let mut counter = LineCounter::default();
+    let mut counter = FileCounter::default();
     loop {
         match file.read(buf) {
             Ok(0) => return counter.finish(),
@@ -196,6 +202,80 @@ impl Folder {
                 .map_err(std::io::Error::from),
             None => File::open(path),
         }
+    }
+}
+
+/// Byte order of a file that starts with a UTF-16 mark.
+#[derive(Debug, Clone, Copy)]
+enum Utf16 {
+    Le,
+    Be,
+}
+
+/// A [`LineCounter`] that first looks for a UTF-16 byte order mark and, when
+/// there is one, feeds it one byte per 16-bit unit (`\n`, `\r` or other).
+#[derive(Debug, Default)]
+pub struct FileCounter {
+    lines: LineCounter,
+    started: bool,
+    utf16: Option<Utf16>,
+    /// The first byte of a unit split between two chunks.
+    odd: Option<u8>,
+    units: Vec<u8>,
+}
+
+impl FileCounter {
+    pub fn feed(&mut self, mut chunk: &[u8]) {
+        if !self.started && !chunk.is_empty() {
+            self.started = true;
+            self.utf16 = match chunk {
+                [0xff, 0xfe, ..] => Some(Utf16::Le),
+                [0xfe, 0xff, ..] => Some(Utf16::Be),
+                _ => None,
+            };
+            if self.utf16.is_some() {
+                chunk = chunk.get(2..).unwrap_or_default();
+            }
+        }
+        let Some(order) = self.utf16 else {
+            return self.lines.feed(chunk);
+        };
+        self.units.clear();
+        let mut rest = chunk;
+        if let (Some(first), Some((&second, tail))) = (self.odd, chunk.split_first()) {
+            self.units.push(unit_class(order, first, second));
+            self.odd = None;
+            rest = tail;
+        }
+        let mut pairs = rest.chunks_exact(2);
+        for pair in &mut pairs {
+            if let [a, b] = pair {
+                self.units.push(unit_class(order, *a, *b));
+            }
+        }
+        if let [last] = pairs.remainder() {
+            self.odd = Some(*last);
+        }
+        self.lines.feed(&self.units);
+    }
+
+    /// The count; a lone byte at the end of a UTF-16 file is not a unit.
+    pub fn finish(&self) -> u64 {
+        self.lines.finish()
+    }
+}
+
+/// The byte standing for one UTF-16 unit: `\n` and `\r` end lines, any
+/// other unit is text.
+fn unit_class(order: Utf16, a: u8, b: u8) -> u8 {
+    let unit = match order {
+        Utf16::Le => u16::from_le_bytes([a, b]),
+        Utf16::Be => u16::from_be_bytes([a, b]),
+    };
+    match unit {
+        0x0a => b'\n',
+        0x0d => b'\r',
+        _ => b'x',
     }
 }
 
@@ -297,6 +377,32 @@ mod tests {
         for (bytes, want) in cases {
             assert_eq!(count(bytes), want, "{bytes:?}");
         }
+    }
+
+    fn count_file_bytes(bytes: &[u8], cut: usize) -> u64 {
+        let mut c = FileCounter::default();
+        c.feed(&bytes[..cut]);
+        c.feed(&bytes[cut..]);
+        c.finish()
+    }
+
+    #[test]
+    fn utf16_with_a_mark_counts_its_text_lines() {
+        let le: &[u8] = b"\xff\xfea\x00\n\x00b\x00\r\x00\n\x00c\x00";
+        let be: &[u8] = b"\xfe\xff\x00a\x00\n\x00\n";
+        // The mark is looked for in the first chunk, which for a regular
+        // file is all of it up to the buffer size.
+        for cut in 2..=le.len() {
+            assert_eq!(count_file_bytes(le, cut), 3, "LE cut at {cut}");
+        }
+        for cut in 2..=be.len() {
+            assert_eq!(count_file_bytes(be, cut), 2, "BE cut at {cut}");
+        }
+        // The mark alone is an empty text; without a mark, bytes as before.
+        assert_eq!(count_file_bytes(b"\xff\xfe", 2), 0);
+        assert_eq!(count_file_bytes(b"a\x00\n\x00", 2), 2);
+        // U+0A0D and U+0D0A are text, not line ends.
+        assert_eq!(count_file_bytes(b"\xff\xfe\x0d\x0a\x0a\x0d", 3), 1);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod app;
 mod cli;
 mod count;
 mod deadcode;
+mod escape;
 mod json;
 mod project;
 mod pyfmt;

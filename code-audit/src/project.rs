@@ -3,8 +3,14 @@
 //!
 //! Upstream defaulted to the folder above its own `scripts/`; a binary has no
 //! such anchor, so we walk up from the current directory instead and say on
-//! stderr which folder we chose.
+//! stderr which folder we chose. A folder found that way may belong to
+//! anyone who could write a parent (a checkout under `/tmp`), so its
+//! `scripts/code-analysis.sh` is not run: only a folder the user named is
+//! trusted with that.
 
+use crate::escape;
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// The folder to audit and how it is spelled in the report.
@@ -12,8 +18,11 @@ use std::path::{Path, PathBuf};
 pub struct Project {
     /// The path to read from (relative paths stay relative, as upstream).
     pub path: PathBuf,
-    /// `str(Path(arg))`: the spelling the JSON report carries.
+    /// `str(Path(arg))`: the spelling the JSON report carries (bytes that
+    /// are not UTF-8 shown as U+FFFD).
     pub display: String,
+    /// Named by the user: its own `code-analysis.sh` may be run.
+    pub named: bool,
 }
 
 /// Resolve `--project-dir`, or discover the root. Errors are the one-line
@@ -26,12 +35,18 @@ pub fn resolve(arg: Option<&Path>) -> Result<Project, String> {
 }
 
 fn given(dir: &Path) -> Result<Project, String> {
-    let display = normalize(&dir.to_string_lossy());
-    let path = PathBuf::from(&display);
+    let path = PathBuf::from(OsString::from_vec(normalize_bytes(
+        dir.as_os_str().as_bytes(),
+    )));
+    let display = path.to_string_lossy().into_owned();
     if !path.is_dir() {
-        return Err(format!("Not a directory: {display}"));
+        return Err(format!("Not a directory: {}", escape::name(&display)));
     }
-    Ok(Project { path, display })
+    Ok(Project {
+        path,
+        display,
+        named: true,
+    })
 }
 
 fn discover() -> Result<Project, String> {
@@ -45,8 +60,15 @@ fn discover() -> Result<Project, String> {
         ),
     };
     let display = path.to_string_lossy().into_owned();
-    crate::app::note(&format!("code-audit: auditing {display} ({how})"));
-    Ok(Project { path, display })
+    crate::app::note(&format!(
+        "code-audit: auditing {} ({how})",
+        escape::name(&display)
+    ));
+    Ok(Project {
+        path,
+        display,
+        named: false,
+    })
 }
 
 /// The nearest of `start` and its ancestors holding a `scripts/` folder or a
@@ -58,24 +80,32 @@ pub fn nearest_root(start: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// [`normalize_bytes`] on a `&str`, for tests.
+#[cfg(test)]
+pub fn normalize(raw: &str) -> String {
+    String::from_utf8_lossy(&normalize_bytes(raw.as_bytes())).into_owned()
+}
+
 /// How `pathlib.PurePosixPath` spells a path: repeated slashes and `.`
 /// components dropped, no trailing slash, `.` when nothing is left, and a
-/// leading `//` (exactly two) kept, as POSIX allows it a meaning.
-pub fn normalize(raw: &str) -> String {
-    let root = if raw.starts_with("//") && !raw.starts_with("///") {
-        "//"
-    } else if raw.starts_with('/') {
-        "/"
+/// leading `//` (exactly two) kept, as POSIX allows it a meaning. Bytes, so
+/// a name that is not UTF-8 stays the name it was.
+pub fn normalize_bytes(raw: &[u8]) -> Vec<u8> {
+    let root: &[u8] = if raw.starts_with(b"//") && !raw.starts_with(b"///") {
+        b"//"
+    } else if raw.starts_with(b"/") {
+        b"/"
     } else {
-        ""
+        b""
     };
-    let parts: Vec<&str> = raw
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
+    let parts: Vec<&[u8]> = raw
+        .split(|&b| b == b'/')
+        .filter(|p| !p.is_empty() && *p != b".")
         .collect();
-    let joined = format!("{root}{}", parts.join("/"));
+    let mut joined = root.to_vec();
+    joined.extend_from_slice(&parts.join(&b'/'));
     if joined.is_empty() {
-        ".".to_owned()
+        b".".to_vec()
     } else {
         joined
     }

@@ -1,6 +1,9 @@
-//! The human-readable report, byte for byte as upstream's `print_report`.
+//! The human-readable report, byte for byte as upstream's `print_report`,
+//! except that names and tool output are escaped for the terminal (see
+//! [`crate::escape`]).
 
 use crate::deadcode::DeadCode;
+use crate::escape;
 use crate::pyfmt::{float_repr, is_blank};
 use crate::report::{Ratio, Report};
 use std::fmt::Write;
@@ -57,6 +60,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     // Stable and descending, like `sorted(..., reverse=True)`.
     modules.sort_by(|a, b| b.1.ratio.sort_key().total_cmp(&a.1.ratio.sort_key()));
     for (module, r) in modules {
+        let module = escape::name(module);
         let ratio = match r.ratio {
             Ratio::TestOnly => "test-only".to_owned(),
             Ratio::IntZero => "0.0x".to_owned(),
@@ -84,7 +88,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         writeln!(out, "  All scripts have tests.")?;
     }
     for script in &report.untested_scripts {
-        writeln!(out, "  {script}")?;
+        writeln!(out, "  {}", escape::name(script))?;
     }
     writeln!(out)?;
 
@@ -98,7 +102,9 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         writeln!(
             out,
             "  {:<30} {:>5} lines  ({} files){flag}",
-            role.name, role.lines, role.files
+            escape::name(&role.name),
+            role.lines,
+            role.files
         )?;
     }
     writeln!(out)?;
@@ -109,13 +115,13 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
             // `print(x)` adds a newline even when x already ends with one.
             for stream in [stdout, stderr] {
                 if !is_blank(stream) {
-                    writeln!(out, "{stream}")?;
+                    writeln!(out, "{}", escape::output(stream))?;
                 }
             }
         }
         DeadCode::Skipped { reason } => writeln!(out, "  Skipped: {reason}")?,
         DeadCode::Timeout => writeln!(out, "  Timed out.")?,
-        DeadCode::Error { reason } => writeln!(out, "  Error: {reason}")?,
+        DeadCode::Error { reason } => writeln!(out, "  Error: {}", escape::output(reason))?,
     }
     writeln!(out, "\n{RULE}")
 }

@@ -8,6 +8,10 @@
 //! `role_dir.rglob` starts inside it. Names are matched as bytes so no file
 //! name can make us fail.
 //!
+//! A folder whose path is longer than the kernel accepts (4,096 bytes)
+//! cannot be listed by path; such folders are kept in [`Plan::too_long`]
+//! so the run can say what it did not count.
+//!
 //! The result is a plan: every path to read exactly once, and each category
 //! as indices into that list (a role's `*.yml` files are in two categories).
 
@@ -16,7 +20,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
+use walkdir::{DirEntry, WalkDir};
 
 /// A path to read, and whether the listing said it is a regular file (known
 /// for free from the directory entry; anything else is checked before
@@ -57,6 +61,8 @@ pub struct Plan {
     pub config_yml: Vec<usize>,
     /// Folders of `roles/`, sorted by name.
     pub roles: Vec<RoleFiles>,
+    /// Folders not listed because their path is too long for the kernel.
+    pub too_long: Vec<PathBuf>,
 }
 
 /// The plan being built, and who hears of each file as soon as it is
@@ -149,7 +155,9 @@ fn plan_roles(w: &mut Walker, roles_dir: &Path) {
     // everything deeper than 1 belongs to the latest entry of depth 1.
     let mut current: OsString = OsString::new();
     // Unreadable folders are skipped, as `rglob` skips them.
-    for entry in WalkDir::new(roles_dir).min_depth(1).into_iter().flatten() {
+    let mut too_long = Vec::new();
+    let entries = WalkDir::new(roles_dir).min_depth(1).into_iter();
+    for entry in entries.filter_map(|e| listed(e, &mut too_long)) {
         let name = entry.file_name().as_bytes();
         if entry.depth() == 1 {
             entry.file_name().clone_into(&mut current);
@@ -178,7 +186,8 @@ fn plan_roles(w: &mut Walker, roles_dir: &Path) {
         }
     }
     for (name, dir) in linked {
-        for entry in WalkDir::new(&dir).min_depth(1).into_iter().flatten() {
+        let entries = WalkDir::new(&dir).min_depth(1).into_iter();
+        for entry in entries.filter_map(|e| listed(e, &mut too_long)) {
             let n = entry.file_name().as_bytes();
             if is_yml(n) || is_j2(n) {
                 let file = w.add(entry.path().to_path_buf(), entry.file_type().is_file());
@@ -188,6 +197,7 @@ fn plan_roles(w: &mut Walker, roles_dir: &Path) {
             }
         }
     }
+    w.plan.too_long = too_long;
     w.plan.roles = roles
         .into_iter()
         .map(|(name, files)| RoleFiles {
@@ -195,6 +205,24 @@ fn plan_roles(w: &mut Walker, roles_dir: &Path) {
             files: files.files,
         })
         .collect();
+}
+
+/// The entry, or `None` for an error, keeping the folders whose path is
+/// too long to be listed.
+fn listed(entry: walkdir::Result<DirEntry>, too_long: &mut Vec<PathBuf>) -> Option<DirEntry> {
+    match entry {
+        Ok(e) => Some(e),
+        Err(e) => {
+            let long = e
+                .io_error()
+                .and_then(std::io::Error::raw_os_error)
+                .is_some_and(|code| code == nix::libc::ENAMETOOLONG);
+            if let (true, Some(path)) = (long, e.path()) {
+                too_long.push(path.to_path_buf());
+            }
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -218,6 +246,36 @@ mod tests {
         let plan = plan(t.path());
         let names: Vec<_> = plan.scripts_py.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, [".a.py", "b.py", "dir.py"]);
+    }
+
+    #[test]
+    fn folders_too_long_to_list_are_kept() {
+        let t = tempfile::tempdir().unwrap();
+        touch(t.path(), "roles/a/tasks/main.yml");
+        // Built one level at a time, relative to the previous folder: the
+        // whole path is too long to create in one go.
+        let mut dir = fs::File::open(t.path().join("roles/a")).unwrap();
+        let part = "d".repeat(250);
+        for _ in 0..20 {
+            nix::sys::stat::mkdirat(
+                &dir,
+                part.as_str(),
+                nix::sys::stat::Mode::from_bits_truncate(0o755),
+            )
+            .unwrap();
+            let fd = nix::fcntl::openat(
+                &dir,
+                part.as_str(),
+                nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_DIRECTORY,
+                nix::sys::stat::Mode::empty(),
+            )
+            .unwrap();
+            dir = fs::File::from(fd);
+        }
+        let plan = plan(t.path());
+        assert_eq!(plan.roles_yml.len(), 1);
+        assert_eq!(plan.too_long.len(), 1, "{:?}", plan.too_long.len());
+        assert!(plan.too_long[0].as_os_str().len() > 4096);
     }
 
     #[test]
