@@ -18,7 +18,7 @@ SKIP_SNAPSHOT ?=
 MODEL ?=
 
 .PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
-	rollback rollback-list rollback-cleanup audit audit-json test fmt lint \
+	rollback rollback-list rollback-cleanup audit audit-json test test-stress setup fmt lint \
 	docker-build docker-rebuild dev repl docker-stop repl-local
 
 help: ## List the targets
@@ -128,10 +128,16 @@ repl-local: build-ember ## ember-repl on this host (MODEL=<path.gguf> pins a mod
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
+setup: ## Install what the build and the tests need (idempotent; apt as root or via sudo)
+	@scripts/dev-setup.sh
+
 lint: ## fmt check, clippy -D warnings, shellcheck
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
-	shellcheck scripts/*.sh .ci/run
+	shellcheck scripts/*.sh bench/*.sh .ci/run
 
-test: lint ## Everything CI checks: lint, then every test of the workspace
-	$(CARGO) test --workspace --quiet
+test: ## Everything CI checks: set-up, lint, every test; ends with "N passed, N failed"
+	@CARGO=$(CARGO) scripts/test.sh
+
+test-stress: ## The whole suite RUNS=3 times under HOGS=2 busy loops (not in CI)
+	@CARGO=$(CARGO) scripts/test-stress.sh

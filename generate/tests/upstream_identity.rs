@@ -133,9 +133,12 @@ fn run(env: &Env, program: &[&str], cwd: &Path, args: &[&str]) -> Outcome {
 
 /// Generate `infra` (absolute path) with both programs, three times each,
 /// and require identical results.
-fn compare(env: &Env, upstream: &Path, name: &str, infra: &Path) {
+fn compare(env: &Env, python: &Path, upstream: &Path, name: &str, infra: &Path) {
     let script = upstream.join("scripts/generate.py");
-    let py = ["python3", script.to_str().expect("utf-8 path")];
+    let py = [
+        python.to_str().expect("utf-8 path"),
+        script.to_str().expect("utf-8 path"),
+    ];
     let rs = [common::BIN];
     let infra = infra.to_str().expect("utf-8 path");
     let (py_dir, rs_dir) = (
@@ -163,13 +166,6 @@ fn compare(env: &Env, upstream: &Path, name: &str, infra: &Path) {
     }
 }
 
-fn python_ready() -> bool {
-    Command::new("python3")
-        .args(["-c", "import yaml"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn same_output_as_upstream() {
     let Some(upstream) = std::env::var_os("ANKLUME_UPSTREAM_DIR").map(PathBuf::from) else {
@@ -178,14 +174,9 @@ fn same_output_as_upstream() {
         );
         return;
     };
-    if !python_ready() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 with PyYAML is required in CI"
-        );
-        eprintln!("SKIPPED: python3 with PyYAML is not available");
+    let Some(python) = shared::oracle::or_skip(shared::oracle::pyyaml_python()) else {
         return;
-    }
+    };
     let env = env();
     let mut cases: Vec<(String, PathBuf)> = Vec::new();
     let mut examples: Vec<PathBuf> = fs::read_dir(upstream.join("examples"))
@@ -222,6 +213,6 @@ fn same_output_as_upstream() {
         upstream.display()
     );
     for (name, infra) in &cases {
-        compare(&env, &upstream, name, infra);
+        compare(&env, &python, &upstream, name, infra);
     }
 }

@@ -11,6 +11,7 @@
 //! - [`incus`]: instance → project resolution from one `incus list` call.
 //! - [`fsutil`]: atomic writes.
 //! - [`names`]: snapshot names checked before any `incus` call.
+//! - [`oracle`]: the pinned Python oracles the tests compare against.
 
 pub mod cmd;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod incus;
 pub mod infra;
 pub mod names;
 pub mod nesting;
+pub mod oracle;
 pub mod rng;
 pub mod yaml;
 

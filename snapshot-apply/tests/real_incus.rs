@@ -189,15 +189,19 @@ fn with_ansible_inventory() {
     if !rig::require() {
         return;
     }
-    if on_path("ansible-inventory").is_none() {
-        eprintln!("*** SKIPPED: no ansible-inventory on PATH (pip install ansible-core) ***");
+    let Some(ansible) = shared::oracle::or_skip(shared::oracle::ansible_inventory()) else {
         return;
-    }
-    scenario(
-        "e2e-sa-ans",
-        std::env::var("PATH").unwrap_or_default(),
-        false,
-    );
+    };
+    // The pinned ansible-inventory's folder first on PATH.
+    let system = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = ansible
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .into_iter()
+        .chain(std::env::split_paths(&system));
+    let path = std::env::join_paths(dirs).unwrap().into_string().unwrap();
+    scenario("e2e-sa-ans", path, false);
 }
 
 #[test]

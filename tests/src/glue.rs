@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::rig::workspace_root;
 
 /// How long [`Node`] polls a pane or the status line before failing.
-pub const WAIT: Duration = Duration::from_secs(15);
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// True when `tool` runs; otherwise a loud skip, or a panic under `$CI`.
 pub fn have(tool: &str, probe: &[&str]) -> bool {

@@ -175,8 +175,11 @@ impl Tmux {
         stdout(&self.tmux(&["capture-pane", "-p", "-t", "ember"]))
     }
 
-    /// Waits until the screen satisfies `pred`; panics with the screen after `secs`.
+    /// Waits until the screen satisfies `pred`; panics with the screen after
+    /// `secs`, but never less than 60 s: a loaded 2-core machine can be that
+    /// slow, and a passing wait returns as soon as the screen shows it.
     pub fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let secs = secs.max(60);
         let start = Instant::now();
         loop {
             let s = self.screen();

@@ -130,14 +130,7 @@ pub fn encode(v: &Value, out: &mut String) {
 /// PyYAML's output for each value, or `None` when the oracle is missing
 /// outside CI.
 pub fn oracle(values: &[&Value]) -> Option<Vec<String>> {
-    let have_yaml = super::pyyaml_installed();
-    if !have_yaml {
-        if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
-            panic!("PyYAML oracle unavailable (python3 with `yaml`) and CI is set");
-        }
-        eprintln!("\n*** SKIPPED: PyYAML oracle unavailable ***\n");
-        return None;
-    }
+    let python = super::pyyaml()?;
     let mut input = String::from("[");
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
@@ -146,7 +139,7 @@ pub fn oracle(values: &[&Value]) -> Option<Vec<String>> {
         encode(v, &mut input);
     }
     input.push(']');
-    let stdout = super::run_python(ORACLE, input);
+    let stdout = super::run_python(&python, ORACLE, input);
     let out: Vec<String> = serde_json::from_slice(&stdout).expect("oracle JSON output");
     assert_eq!(out.len(), values.len());
     Some(out)

@@ -193,17 +193,9 @@ pub fn loud(message: &str) {
 /// PyYAML's result for each text, or `None` when the oracle is missing
 /// outside CI.
 pub fn oracle(texts: &[&str]) -> Option<Vec<Json>> {
-    let have_yaml = super::pyyaml_installed();
-    if !have_yaml {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v.is_empty()),
-            "PyYAML oracle unavailable (python3 with `yaml`) and CI is set"
-        );
-        loud("\n*** SKIPPED: PyYAML oracle unavailable (python3 with `yaml`) ***\n");
-        return None;
-    }
+    let python = super::pyyaml()?;
     let input = serde_json::to_string(texts).expect("strings encode");
-    let stdout = super::run_python(ORACLE, input);
+    let stdout = super::run_python(&python, ORACLE, input);
     let out: Vec<Json> = serde_json::from_slice(&stdout).expect("oracle JSON output");
     assert_eq!(out.len(), texts.len());
     Some(out)

@@ -1,12 +1,13 @@
 //! Helpers shared by the PyYAML oracle tests.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Run `python3 -c script` with `input` on stdin and return its stdout;
-/// the oracle script must succeed.
-pub fn run_python(script: &str, input: String) -> Vec<u8> {
-    let mut child = Command::new("python3")
+/// Run the pinned oracle's `python -c script` with `input` on stdin and
+/// return its stdout; the oracle script must succeed.
+pub fn run_python(python: &Path, script: &str, input: String) -> Vec<u8> {
+    let mut child = Command::new(python)
         .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -24,14 +25,10 @@ pub fn run_python(script: &str, input: String) -> Vec<u8> {
     output.stdout
 }
 
-/// Whether `python3` can import PyYAML, the oracle of these tests.
-pub fn pyyaml_installed() -> bool {
-    Command::new("python3")
-        .args(["-c", "import yaml"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// The interpreter with the pinned PyYAML, or `None` after a loud skip
+/// (a failure under CI).
+pub fn pyyaml() -> Option<PathBuf> {
+    shared::oracle::or_skip(shared::oracle::pyyaml_python())
 }
 
 pub mod emit_oracle;

@@ -112,11 +112,12 @@ impl Graph {
                 _ => own.push((key, value)),
             }
         }
+        merged.extend(own);
+        let merged = dedup_key_nodes(merged);
         self.merged = self.merged.saturating_add(merged.len());
         if self.merged > MAX_ALIAS_NODES {
             return Err(self.nodes[node].pos.error("merges copy too many keys"));
         }
-        merged.extend(own);
         self.nodes[node].kind = Kind::Map(merged);
         Ok(())
     }
@@ -154,6 +155,26 @@ impl Graph {
         }
         Ok(())
     }
+}
+
+/// One pair per key node: its first position with its last value, which is
+/// what building the dict from all of them gives. Without it a mapping that
+/// merges mappings that merged the same sources carries every copy, and a
+/// chain of such mappings grows exponentially (PyYAML's merge-key DoS).
+/// Equal keys from different nodes are left for the constructor to resolve.
+fn dedup_key_nodes(pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut at: foldhash::HashMap<usize, usize> = foldhash::HashMap::default();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        match at.get(&key) {
+            Some(&i) => out[i].1 = value,
+            None => {
+                at.insert(key, out.len());
+                out.push((key, value));
+            }
+        }
+    }
+    out
 }
 
 fn too_deep(pos: Pos) -> LoadError {

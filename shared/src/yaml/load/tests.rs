@@ -208,6 +208,58 @@ fn merges_put_merged_keys_first_and_let_own_keys_win() {
     assert_eq!(keys(&load("'<<': 1")), ["<<"]);
 }
 
+/// PyYAML 6.0.3 and every earlier release (and Debian's python3-yaml): with a
+/// list of sources the first source that has a key wins, keys come in the
+/// order of the reversed source list, and the mapping's own keys win over
+/// all. PyYAML 6.0.4 changed both for keys of two or more characters; we
+/// keep the old behaviour (README, "Where we differ").
+#[test]
+fn merge_lists_let_the_first_source_win() {
+    let v = load(
+        "a: &a {kk: 1}\nb: &b {kk: 2, yy: 2}\nc: &c {kk: 3, zz: 3, yy: 3}\n\
+         d: {<<: [*a, *b, *c], w: 0}",
+    );
+    let d = map_of(&v).get_str("d").expect("d");
+    assert_eq!(keys(d), ["kk", "zz", "yy", "w"]);
+    assert_eq!(d.get("kk"), Some(&Value::Int(1)));
+    assert_eq!(d.get("yy"), Some(&Value::Int(2)));
+    assert_eq!(d.get("zz"), Some(&Value::Int(3)));
+}
+
+/// The merge-key blow-up that made PyYAML change (each mapping merging
+/// several earlier ones, so naive flattening is exponential in the chain
+/// length): every source is flattened once, and the copies merges make are
+/// capped, so the load either finishes with the right keys or is refused
+/// with one message. Exponential work would not finish at these sizes.
+#[test]
+fn merge_chains_stay_bounded() {
+    let chain = |n: usize, width: usize| {
+        let mut text = String::from("m0: &m0 {k0: 0}\n");
+        for i in 1..n {
+            let sources: Vec<String> = (i.saturating_sub(width)..i)
+                .map(|j| format!("*m{j}"))
+                .collect();
+            text.push_str(&format!(
+                "m{i}: &m{i} {{<<: [{}], k{i}: {i}}}\n",
+                sources.join(", ")
+            ));
+        }
+        text
+    };
+    // 200 mappings each merging the 3 before: all keys, first source wins.
+    let v = load(&chain(200, 3));
+    let last = map_of(&v).get_str("m199").expect("m199");
+    assert_eq!(keys(last).len(), 200);
+    assert_eq!(last.get("k0"), Some(&Value::Int(0)));
+    // 5 000 mappings each merging the 8 before: refused, not exhausted.
+    let err = fails(&chain(5_000, 8));
+    assert!(
+        err.message.contains("merges copy too many keys"),
+        "{}",
+        err.message
+    );
+}
+
 #[test]
 fn aliases_share_one_container_id() {
     let v = load("a: &x [1, 2]\nb: *x\nc: &y {k: v}\nd: [*y, *y]\ne: &z [3]");
