@@ -3,7 +3,7 @@
 # (default 3), with one busy loop per core (default 2) running all along.
 # Shows that no test depends on timing. Not part of CI.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 runs=${RUNS:-3}
 hogs=${HOGS:-2}
 

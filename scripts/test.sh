@@ -4,7 +4,7 @@
 # so a failure never hides the state of the others; each lint check counts as
 # one test in the closing line. Exit status: 0 only when nothing failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 scripts/dev-setup.sh || exit 1
 # The pinned oracles (PyYAML, ansible-inventory) come first on PATH.
