@@ -226,7 +226,7 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting, prefetch: Prefetch) -> 
                 action: &p.action,
             })
             .collect();
-        write::write_all(&jobs)?;
+        write::write_all(&jobs, &cli.base_dir)?;
     }
     // One write for the whole list rather than one per line.
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());

@@ -10,14 +10,16 @@
 //! Upstream reads files in Python's text mode, which turns `\r\n` and `\r`
 //! into `\n`; we do the same so the result is byte-identical. Unlike
 //! upstream (re.sub), the block is inserted literally: backslashes in values
-//! survive a re-run. Writes are atomic and skipped when nothing changed.
+//! survive a re-run. Files are written through `shared::write` (links
+//! followed only inside the base dir), all checked before the first write,
+//! and skipped when nothing changed.
 
-use shared::fsutil::{replace_atomic, write_if_changed};
+use shared::write::{check, Policy, Target};
 use shared::Error;
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const BEGIN: &str = "# === MANAGED BY infra.yml ===";
 pub const END: &str = "# === END MANAGED ===";
@@ -84,14 +86,8 @@ pub enum OnDisk {
     /// Nothing (or a dangling symlink).
     Absent,
     /// A file, read through any symlinks: `exact` when its text was read
-    /// unchanged (no `\r` to normalise); its identity, owner and
-    /// permissions.
-    File {
-        exact: bool,
-        id: (u64, u64),
-        owner: (u32, u32),
-        permissions: fs::Permissions,
-    },
+    /// unchanged (no `\r` to normalise); its identity.
+    File { exact: bool, id: (u64, u64) },
     /// Not known: the writer looks again.
     Unknown,
 }
@@ -164,8 +160,6 @@ fn file_state(meta: &fs::Metadata, exact: bool) -> OnDisk {
     OnDisk::File {
         exact,
         id: (meta.dev(), meta.ino()),
-        owner: (meta.uid(), meta.gid()),
-        permissions: meta.permissions(),
     }
 }
 
@@ -175,23 +169,16 @@ fn file_state(_: &fs::Metadata, _: bool) -> OnDisk {
 }
 
 /// How a file gets its new text, decided from what was read before the
-/// first write of the run. A file is looked at again (as [`write`] does)
-/// only when an earlier write of the run may have changed it: two paths
-/// reaching one file through links, the same path twice, or a new file
-/// reached through a symlink.
+/// first write of the run. A file is looked at again only when an earlier
+/// write of the run may have changed it: two paths reaching one file
+/// through links, or the same path twice.
 #[derive(Debug, Clone)]
 pub enum Action {
     /// The file already holds its new text: nothing to do.
     Keep,
-    /// A file no other path of the run reaches: replaced, keeping its
-    /// permissions and owner.
-    Replace {
-        owner: (u32, u32),
-        permissions: fs::Permissions,
-    },
-    /// Nothing at the path.
-    Create,
-    /// Anything else: look again.
+    /// Written (replaced or created).
+    Write,
+    /// Written unless it holds its new text by then.
     Recheck,
 }
 
@@ -207,19 +194,14 @@ impl Actions {
     /// text is the text read.
     pub fn decide(&mut self, disk: OnDisk, same: bool) -> Action {
         match disk {
-            OnDisk::File {
-                exact,
-                id,
-                owner,
-                permissions,
-            } if self.seen.insert(id) => {
+            OnDisk::File { exact, id } if self.seen.insert(id) => {
                 if exact && same {
                     Action::Keep
                 } else {
-                    Action::Replace { owner, permissions }
+                    Action::Write
                 }
             }
-            OnDisk::Absent => Action::Create,
+            OnDisk::Absent => Action::Write,
             _ => Action::Recheck,
         }
     }
@@ -236,108 +218,59 @@ pub struct Job<'a> {
 /// Fewer files than this are written on the calling thread.
 const PARALLEL_FROM: usize = 64;
 
-/// Carries out every job as [`Writer::write`] would in order. When no file
-/// needs a second look and no new file's path is a symlink, the files are
-/// distinct and nothing one write does can change another, so after the
-/// folders are made (in order, on this thread) the files are written on
-/// every core. On an error, the first failing file in order is reported;
-/// files after it may have been written (each one whole).
-pub fn write_all(jobs: &[Job]) -> Result<(), Error> {
-    let mut writer = Writer::default();
-    let simple =
-        jobs.len() >= PARALLEL_FROM && jobs.iter().all(|j| !matches!(j.action, Action::Recheck));
-    if simple {
-        for j in jobs {
-            if matches!(j.action, Action::Create) {
-                writer.prepare_create(j.path, j.shown)?;
-            }
+/// Carries out every job through `shared::write`, links followed only
+/// inside `base`. Every file is checked before the first is written (a
+/// refused link, a folder that is a file, a name too long: nothing is
+/// written); then the missing folders are made, and the files written in
+/// order, or on every core when no two of them are one file.
+pub fn write_all(jobs: &[Job], base: &Path) -> Result<(), Error> {
+    let policy = Policy::within(base);
+    let failed = |shown: &str, e: io::Error| Error::new(format!("cannot write {shown}: {e}"));
+    let mut targets = Vec::with_capacity(jobs.len());
+    let mut files = HashSet::new();
+    let mut distinct = true;
+    for j in jobs {
+        if matches!(j.action, Action::Keep) {
+            targets.push(None);
+            continue;
+        }
+        let t = check(j.path, &policy).map_err(|e| failed(j.shown, e))?;
+        distinct &= files.insert(t.path().to_path_buf());
+        targets.push(Some(t));
+    }
+    // Each missing folder once, here, rather than a look per file.
+    let mut dirs: Vec<&Path> = Vec::new();
+    for (j, t) in jobs.iter().zip(&targets) {
+        let Some(t) = t.as_ref().filter(|t| !t.exists()) else {
+            continue;
+        };
+        let dir = parent_dir(t.path());
+        if !dirs.contains(&dir) {
+            fs::create_dir_all(dir).map_err(|e| failed(j.shown, e))?;
+            dirs.push(dir);
         }
     }
-    if !simple || writer.saw_symlink {
-        for j in jobs {
-            writer.write(j.path, j.content, j.shown, j.action)?;
-        }
-        return Ok(());
-    }
-    let results = crate::par::map(jobs, |j| match j.action {
-        Action::Create => replace_atomic(j.path, j.content.as_bytes(), None)
-            .map_err(|e| Error::new(format!("cannot write {}: {e}", j.shown))),
-        _ => Writer::default()
-            .write(j.path, j.content, j.shown, j.action)
-            .map(drop),
-    });
-    results.into_iter().collect()
-}
-
-/// Carries out [`Action`]s in order: each folder is created once, and a
-/// file already holding its text costs no system call at all.
-#[derive(Default)]
-pub struct Writer {
-    /// Folders known to exist (a run writes into three).
-    dirs: Vec<PathBuf>,
-    /// Folders this run created: they hold no symlinks.
-    created_dirs: Vec<PathBuf>,
-    /// A new file's path was a (dangling) symlink.
-    saw_symlink: bool,
-}
-
-impl Writer {
-    /// Give `path` the text `content` as `action` says; returns whether it
-    /// wrote.
-    pub fn write(
-        &mut self,
-        path: &Path,
-        content: &str,
-        shown: &str,
-        action: &Action,
-    ) -> Result<bool, Error> {
-        let failed = |e: io::Error| Error::new(format!("cannot write {shown}: {e}"));
-        match action {
-            Action::Keep => Ok(false),
-            Action::Replace { owner, permissions } => {
-                let target = follow_symlinks(path);
-                replace_atomic(&target, content.as_bytes(), Some(permissions.clone()))
-                    .map_err(failed)?;
-                restore_owner(&target, Some(*owner));
-                Ok(true)
-            }
-            Action::Create => {
-                self.prepare_create(path, shown)?;
-                if self.saw_symlink {
-                    return write(path, content, shown);
-                }
-                replace_atomic(path, content.as_bytes(), None).map_err(failed)?;
-                Ok(true)
-            }
-            Action::Recheck => write(path, content, shown),
-        }
-    }
-
-    /// What a new file needs before it is written: its folder (made once),
-    /// and, in a folder this run did not make, a look at whether its path
-    /// is a dangling symlink (then every later file is written carefully).
-    fn prepare_create(&mut self, path: &Path, shown: &str) -> Result<(), Error> {
-        let failed = |e: io::Error| Error::new(format!("cannot write {shown}: {e}"));
-        let dir = parent_dir(path);
-        if !self.created_dirs.iter().any(|d| d == dir) {
-            self.saw_symlink |= fs::read_link(path).is_ok();
-        }
-        if self.saw_symlink || self.dirs.iter().any(|d| d == dir) {
+    let policy = Policy {
+        create_dirs: false,
+        ..policy
+    };
+    let one = |(j, t): (&Job, &Option<Target>)| -> Result<(), Error> {
+        let Some(t) = t else { return Ok(()) };
+        let content = j.content.as_bytes();
+        if matches!(j.action, Action::Recheck)
+            && t.exists()
+            && shared::write::read_regular(t.path(), content.len() as u64)
+                .is_ok_and(|old| old == content)
+        {
             return Ok(());
         }
-        // `create_dir_all`, noting whether the folder is new.
-        let fresh = match fs::create_dir(dir) {
-            Ok(()) => true,
-            Err(e) => {
-                fs::create_dir_all(dir).map_err(failed)?;
-                e.kind() == io::ErrorKind::NotFound
-            }
-        };
-        if fresh {
-            self.created_dirs.push(dir.to_path_buf());
-        }
-        self.dirs.push(dir.to_path_buf());
-        Ok(())
+        t.write(content, &policy).map_err(|e| failed(j.shown, e))
+    };
+    if distinct && jobs.len() >= PARALLEL_FROM {
+        let pairs: Vec<_> = jobs.iter().zip(&targets).collect();
+        crate::par::map(&pairs, |&p| one(p)).into_iter().collect()
+    } else {
+        jobs.iter().zip(&targets).try_for_each(one)
     }
 }
 
@@ -348,59 +281,6 @@ fn parent_dir(path: &Path) -> &Path {
         _ => Path::new("."),
     }
 }
-
-/// Write `content` to `path` atomically unless it already holds exactly
-/// that. A symlink is followed (its target is rewritten, as Python's
-/// `write_text` does), and a rewritten file keeps its owner when we can.
-pub fn write(path: &Path, content: &str, shown: &str) -> Result<bool, Error> {
-    let target = follow_symlinks(path);
-    let owner = owner_of(&target);
-    let wrote = write_if_changed(&target, content.as_bytes())
-        .map_err(|e| Error::new(format!("cannot write {shown}: {e}")))?;
-    if wrote {
-        restore_owner(&target, owner);
-    }
-    Ok(wrote)
-}
-
-fn follow_symlinks(path: &Path) -> PathBuf {
-    let mut p = path.to_path_buf();
-    for _ in 0..40 {
-        match fs::read_link(&p) {
-            Ok(link) => {
-                p = match p.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    p
-}
-
-#[cfg(unix)]
-fn owner_of(path: &Path) -> Option<(u32, u32)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata(path).ok().map(|m| (m.uid(), m.gid()))
-}
-
-#[cfg(unix)]
-fn restore_owner(path: &Path, owner: Option<(u32, u32)>) {
-    let Some((uid, gid)) = owner else { return };
-    if owner_of(path) != Some((uid, gid)) {
-        // Only root can give a file away; for anyone else this is a no-op.
-        let _ = std::os::unix::fs::chown(path, Some(uid), Some(gid));
-    }
-}
-
-#[cfg(not(unix))]
-fn owner_of(_: &Path) -> Option<(u32, u32)> {
-    None
-}
-
-#[cfg(not(unix))]
-fn restore_owner(_: &Path, _: Option<(u32, u32)>) {}
 
 /// A unified diff from the current text to the new one (empty when equal).
 pub fn unified_diff(old: Option<&str>, new: &str, shown: &str) -> String {

@@ -217,25 +217,30 @@ fn a_domain_named_all_overwrites_all_yml_like_upstream() {
     assert_eq!(p.read("group_vars/all.yml"), all);
 }
 
+/// Unlike upstream, a dangling link is never written through (upstream
+/// creates its target, or fails when the target's folder is missing):
+/// refused before anything is written.
 #[cfg(unix)]
 #[test]
-fn dangling_symlinks_create_their_target() {
+fn dangling_symlinks_are_refused_before_any_write() {
     let p = Project::with_infra(INFRA);
-    fs::create_dir_all(p.path("shared")).expect("mkdir");
     fs::create_dir_all(p.path("group_vars")).expect("mkdir");
-    std::os::unix::fs::symlink("../shared/lab.yml", p.path("group_vars/lab.yml")).expect("symlink");
-    // A second planned file reached through a link, created earlier in the run.
-    std::os::unix::fs::symlink("../host_vars/lab-a.yml", p.path("group_vars/all.yml"))
-        .expect("symlink");
-    p.generate();
-    assert!(fs::symlink_metadata(p.path("group_vars/lab.yml"))
-        .expect("meta")
-        .file_type()
-        .is_symlink());
-    assert!(p.read("shared/lab.yml").contains("domain_name: lab\n"));
-    let host = p.read("host_vars/lab-a.yml");
-    assert!(host.contains("instance_name: lab-a\n"), "{host}");
-    assert!(!host.contains("project_name"), "{host}");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let deep = outside.path().join("nonexist/deep/file.yml");
+    std::os::unix::fs::symlink(&deep, p.path("group_vars/lab.yml")).expect("symlink");
+    let r = p.run(&["infra.yml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!(
+            "ERROR: cannot write group_vars/lab.yml: it is a symlink to {}, which does not \
+             exist (no file or folder is created for a dangling link); nothing written",
+            deep.display()
+        )
+    );
+    assert!(!outside.path().join("nonexist").exists());
+    assert!(!p.path("inventory").exists(), "nothing written");
+    assert!(!p.path("group_vars/all.yml").exists(), "nothing written");
 }
 
 #[cfg(unix)]

@@ -31,13 +31,17 @@ fn parallel_writes_match_the_sequential_path() {
     let r = parallel.generate();
     assert_eq!(r.stdout.matches("  Written: ").count(), 97, "{}", r.stdout);
 
-    // A dangling symlink where a new file goes makes the writer go file by
-    // file, in order: the other files must come out the same.
+    // A symlink (inside the base) to a stale copy: written through, and
+    // every other file comes out the same.
     let sequential = Project::new();
     sequential.write("infra.yml", &infra());
     fs::create_dir_all(sequential.path("host_vars")).unwrap();
+    let stale = parallel
+        .read("host_vars/alpha-m00.yml")
+        .replace("alpha-m00", "stale");
+    sequential.write("elsewhere.yml", &stale);
     symlink(
-        sequential.path("elsewhere.yml"),
+        "../elsewhere.yml",
         sequential.path("host_vars/alpha-m00.yml"),
     )
     .unwrap();

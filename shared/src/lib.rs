@@ -9,9 +9,10 @@
 //! - [`nesting`]: the `/etc/anklume` nesting context.
 //! - [`cmd`]: running programs with argument vectors and timeouts.
 //! - [`incus`]: instance → project resolution from one `incus list` call.
-//! - [`fsutil`]: atomic writes.
 //! - [`names`]: snapshot names checked before any `incus` call.
 //! - [`oracle`]: the pinned Python oracles the tests compare against.
+//! - [`write`]: the one way any tool writes a file (links, devices,
+//!   permissions, interruption); [`fsutil`] is its old name.
 
 pub mod cmd;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod names;
 pub mod nesting;
 pub mod oracle;
 pub mod rng;
+pub mod write;
 pub mod yaml;
 
 pub use error::{Error, Result};
