@@ -45,6 +45,10 @@ LOG="${RIG_LOG:-/var/log/incusd-rig.log}"
 PIDFILE=/run/incusd-rig.pid
 INCUSD=/usr/libexec/incus/incusd
 tmp=""
+# incusd fetches instance types from images.linuxcontainers.org at start;
+# a proxy on a closed loopback port keeps that off the network (Incus never
+# proxies loopback addresses, so cluster traffic is unaffected).
+OFFLINE=(env HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9)
 
 say() { printf 'incus-rig: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -92,7 +96,7 @@ start_daemon() {
     # From /: the daemon outlives the checkout that started it, and the
     # rsync it runs for every dir-pool snapshot fails once its working
     # folder is gone ("getcwd(): No such file or directory").
-    (cd / && PATH="/usr/libexec/incus:$PATH" exec setsid "$INCUSD" --group incus-admin \
+    (cd / && PATH="/usr/libexec/incus:$PATH" exec "${OFFLINE[@]}" setsid "$INCUSD" --group incus-admin \
         >>"$LOG" 2>&1 </dev/null) &
     echo $! >"$PIDFILE"
     incus admin waitready --timeout=60 >/dev/null || { tail -n 20 "$LOG" >&2; die "incusd did not start"; }
@@ -226,7 +230,7 @@ start_daemon_in() {
     INCUS_DIR="$dir" daemon_up && return
     mkdir -p "$dir"
     chmod 711 "$dir"
-    (cd / && INCUS_DIR="$dir" PATH="/usr/libexec/incus:$PATH" exec setsid "$INCUSD" \
+    (cd / && INCUS_DIR="$dir" PATH="/usr/libexec/incus:$PATH" exec "${OFFLINE[@]}" setsid "$INCUSD" \
         --group incus-admin >>"$dir/rig.log" 2>&1 </dev/null) &
     echo $! >"$dir/rig.pid"
     INCUS_DIR="$dir" incus admin waitready --timeout=60 >/dev/null \
@@ -400,6 +404,11 @@ EOF
 
 cluster_teardown() {
     local i
+    # A stopped member's containers would outlive its folder: bring every
+    # member back first, so that its instances can be deleted.
+    for i in $(seq "$MEMBERS"); do
+        if [ -d "$(member_dir "$i")" ]; then (start_daemon_in "$(member_dir "$i")") || true; fi
+    done
     if INCUS_DIR="$(member_dir 1)" daemon_up; then
         INCUS_DIR="$(member_dir 1)" wipe_instances
     fi

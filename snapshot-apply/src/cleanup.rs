@@ -43,6 +43,9 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
             }
         }
     }
+    // An instance on a member that did not answer may hold any of the
+    // doomed snapshots: none of them can be called gone.
+    let down = targets.iter().filter(|t| t.member_down().is_some()).count();
 
     // One job per instance, deleting its doomed snapshots one after the
     // other: instances run in parallel, but two operations never hit one
@@ -76,16 +79,17 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         |(inst, snaps), results| {
             for (snap, result) in snaps.iter().zip(results) {
                 if let Err(why) = result {
-                    failures
-                        .entry(snap)
-                        .or_default()
-                        .push(format!("{}: could not delete {snap}: {why}", inst.name));
+                    failures.entry(snap).or_default().push(format!(
+                        "{}: could not delete {snap}: {why}",
+                        targets::label(inst)
+                    ));
                 }
             }
         },
     );
     for snap in &doomed {
         match failures.get(snap.as_str()) {
+            None if down > 0 => {}
             None => out::ok(format!("Deleted {snap}")),
             Some(lines) => lines.iter().for_each(out::warn),
         }
@@ -95,7 +99,7 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
     // next cleanup tries again instead of losing track of it.
     let mut remaining: Vec<String> = doomed
         .iter()
-        .filter(|s| failures.contains_key(s.as_str()))
+        .filter(|s| down > 0 || failures.contains_key(s.as_str()))
         .cloned()
         .collect();
     remaining.extend(kept.iter().cloned());
@@ -105,6 +109,14 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
             "{} snapshot(s) could not be deleted everywhere; kept in history for the next cleanup",
             failures.len()
         ));
+    }
+    if down > 0 {
+        out::error(format!(
+            "{down} instance(s) on cluster members that did not answer; {} old snapshot(s) \
+             kept in history: run cleanup again once the members are back (incus cluster list)",
+            doomed.len()
+        ));
+        return Ok(1);
     }
     out::info("Cleanup complete");
     Ok(0)

@@ -25,7 +25,7 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
     let snap = snapshot_name(&timestamp);
     out::info(format!("Creating pre-apply snapshots: {snap}"));
 
-    let (mut created, mut failed) = (0, 0);
+    let (mut created, mut failed, mut down) = (0, 0, 0);
     pool::run_slow_first(
         &targets,
         ctx.jobs,
@@ -43,14 +43,17 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
                 created += 1;
             }
             (Some(Err(why)), _) => {
-                out::warn(format!("{}: snapshot failed: {why}", t.name));
+                out::warn(format!("{}: snapshot failed: {why}", t.label()));
                 failed += 1;
             }
-            _ => {
-                if let Some(why) = t.skip_reason() {
-                    out::warn(why);
+            _ => match (t.member_down(), t.skip_reason()) {
+                (Some(_), Some(why)) => {
+                    out::error(why);
+                    (failed, down) = (failed + 1, down + 1);
                 }
-            }
+                (None, Some(why)) => out::warn(why),
+                _ => {}
+            },
         },
     );
 
@@ -60,6 +63,15 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
     out::info(format!("{created} snapshot(s) created, {failed} failed"));
     if failed > 0 {
         out::warn("Some snapshots failed. Apply will proceed but rollback may be incomplete.");
+    }
+    if down > 0 {
+        // The script knew no clusters: an unreachable member fails the run,
+        // so that `make apply` stops before changing what has no snapshot.
+        out::error(format!(
+            "{down} instance(s) on cluster members that did not answer have no snapshot; \
+             bring the members back (incus cluster list) and create again"
+        ));
+        return Ok(1);
     }
     Ok(0)
 }

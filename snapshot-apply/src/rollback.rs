@@ -49,7 +49,14 @@ pub fn rollback(ctx: &Ctx, timestamp: Option<&str>) -> Result<i32, String> {
             }
             Some(Err(why)) => {
                 out::info(format!("Restoring {}...", t.name));
-                out::error(format!("{}: restore failed: {why}", t.name));
+                out::error(format!("{}: restore failed: {why}", t.label()));
+                failed += 1;
+            }
+            None if t.member_down().is_some() => {
+                // Its snapshots are unknown, not absent: a failure.
+                if let Some(why) = t.skip_reason() {
+                    out::error(why);
+                }
                 failed += 1;
             }
             None => {

@@ -8,6 +8,11 @@
 //!
 //! When the daemon refuses the all-projects listing, each instance is asked
 //! for on its own, in the project its group_vars name.
+//!
+//! On a cluster, the listing still names the instances of a member that does
+//! not answer, with status `Error` and no snapshots: such an instance is
+//! [`Skip::MemberDown`], never "has no snapshot", so that rollback reports it
+//! and cleanup does not forget snapshots it cannot see.
 
 use crate::daemon;
 use crate::inventory::{self, Host, Inventory};
@@ -31,6 +36,8 @@ pub enum Skip {
     Ambiguous(Vec<String>),
     BadName,
     Failed(String),
+    /// Listed on this cluster member, which did not answer for it.
+    MemberDown(String),
 }
 
 impl Target {
@@ -56,7 +63,35 @@ impl Target {
                 name.escape_debug()
             )),
             Skip::Failed(why) => Some(format!("{name}: {why}, skipping")),
+            Skip::MemberDown(member) => Some(format!(
+                "{name}: cluster member {member} did not answer (instance status Error); \
+                 is the member down? (incus cluster list)"
+            )),
         }
+    }
+
+    /// The name for a failure line: on a cluster, with the member it is on.
+    pub fn label(&self) -> String {
+        match &self.found {
+            Ok(inst) => label(inst),
+            Err(_) => self.name.clone(),
+        }
+    }
+
+    /// The cluster member that did not answer for this instance, if any.
+    pub fn member_down(&self) -> Option<&str> {
+        match &self.found {
+            Err(Skip::MemberDown(member)) => Some(member),
+            _ => None,
+        }
+    }
+}
+
+/// `name`, or on a cluster `name (member m)`: a failure says where it was.
+pub fn label(inst: &Instance) -> String {
+    match inst.member() {
+        Some(member) => format!("{} (member {member})", inst.name),
+        None => inst.name.clone(),
     }
 }
 
@@ -150,13 +185,17 @@ pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> Result<Vec<Target>, 
 /// project the host's group_vars name settles it.
 fn pick(all: &[Instance], name: &str, host: &Host) -> Result<Instance, Skip> {
     let matches: Vec<&Instance> = all.iter().filter(|i| i.name == name).collect();
+    let found = |i: &Instance| match i.member() {
+        Some(member) if i.status == "Error" => Err(Skip::MemberDown(member.to_owned())),
+        _ => Ok(i.clone()),
+    };
     match matches.as_slice() {
         [] => Err(Skip::NotFound),
-        [one] => Ok((*one).clone()),
+        [one] => found(one),
         several => {
             let wanted = declared_project(host);
             match several.iter().find(|i| Some(&i.project) == wanted.as_ref()) {
-                Some(i) => Ok((*i).clone()),
+                Some(i) => found(i),
                 None => Err(Skip::Ambiguous(
                     several.iter().map(|i| i.project.clone()).collect(),
                 )),
@@ -240,6 +279,25 @@ mod tests {
             pick(&all, "db", &host("db")),
             Err(Skip::Ambiguous(vec!["perso".into(), "pro".into()]))
         );
+    }
+
+    #[test]
+    fn error_on_a_cluster_member_is_member_down() {
+        let mut down = inst("web", "pro");
+        (down.status, down.location) = ("Error".into(), "rig3".into());
+        let mut up = inst("db", "pro");
+        up.location = "rig1".into();
+        let standalone = Instance {
+            status: "Error".into(),
+            ..inst("app", "pro")
+        };
+        let all = [down, up, standalone];
+        assert_eq!(
+            pick(&all, "web", &host("web")),
+            Err(Skip::MemberDown("rig3".into()))
+        );
+        assert!(pick(&all, "db", &host("db")).is_ok());
+        assert!(pick(&all, "app", &host("app")).is_ok());
     }
 
     #[test]
