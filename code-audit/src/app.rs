@@ -3,7 +3,6 @@
 
 use crate::cli::Cli;
 use crate::{count, deadcode, json, project, report, text};
-use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -83,12 +82,16 @@ pub fn note(line: &str) {
     let _ = writeln!(io::stderr(), "{line}");
 }
 
-/// Regular files are replaced atomically (parents created, as upstream's
-/// `mkdir(parents=True)`); a device or pipe such as `/dev/stdout` is
-/// written in place, since it cannot be renamed over.
+/// Through `shared::write`: a regular file is replaced atomically
+/// (parents created, as upstream's `mkdir(parents=True)`) keeping its
+/// mode, owner and attributes; a symlink is followed, as upstream, but
+/// only to a regular file; a FIFO or character device the user named, such
+/// as `/dev/stdout`, is written into.
 fn write_file(path: &Path, content: &[u8]) -> io::Result<()> {
-    match fs::metadata(path) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => fs::write(path, content),
-        _ => shared::fsutil::write_atomic(path, content),
-    }
+    let policy = shared::write::Policy {
+        create_dirs: true,
+        streams: true,
+        ..Default::default()
+    };
+    shared::write::write_file(path, content, &policy)
 }

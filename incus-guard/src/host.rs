@@ -48,7 +48,9 @@ pub fn detect(ops: &mut dyn NetOps, state: &Path, remember: Remember) -> Option<
         Some((dev, gw)) => {
             if remember == Remember::Yes {
                 // Best effort, like the script: /run may not be writable.
-                let _ = shared::fsutil::write_if_changed(state, state_text(&dev, gw).as_bytes());
+                let policy = shared::write::Policy::default();
+                let text = state_text(&dev, gw);
+                let _ = shared::write::write_if_changed(state, text.as_bytes(), &policy);
             }
             (dev, gw)
         }

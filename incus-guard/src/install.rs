@@ -40,8 +40,15 @@ fn copy_self(dest: &Path) -> io::Result<()> {
         }
     }
     let bytes = fs::read(&exe)?;
-    shared::fsutil::write_atomic(dest, &bytes)?;
-    fs::set_permissions(dest, fs::Permissions::from_mode(0o755))
+    let policy = shared::write::Policy {
+        create_dirs: true,
+        mode: 0o755,
+        ..Default::default()
+    };
+    let target = shared::write::check(dest, &policy)?;
+    target.write(&bytes, &policy)?;
+    // An existing file keeps its mode when rewritten; the guard must run.
+    fs::set_permissions(target.path(), fs::Permissions::from_mode(0o755))
 }
 
 pub fn install(cfg: &Config) -> i32 {
@@ -50,8 +57,10 @@ pub fn install(cfg: &Config) -> i32 {
         say_err!("ERROR: cannot install {}: {e}", cfg.install.display());
         return 1;
     }
-    let written = fs::create_dir_all(&cfg.dropin_dir)
-        .and_then(|()| shared::fsutil::write_atomic(&cfg.dropin, cfg.dropin_text().as_bytes()));
+    let policy = shared::write::Policy::default();
+    let written = fs::create_dir_all(&cfg.dropin_dir).and_then(|()| {
+        shared::write::write_file(&cfg.dropin, cfg.dropin_text().as_bytes(), &policy)
+    });
     if let Err(e) = written {
         say_err!(
             "ERROR: cannot write the systemd drop-in {}: {e}",

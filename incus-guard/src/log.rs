@@ -25,8 +25,6 @@ macro_rules! say_err {
     }};
 }
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -54,15 +52,12 @@ impl Logger {
         self.append(&stamped(msg));
     }
 
+    /// One write per line: O_APPEND keeps concurrent writers' lines whole.
+    /// A log path that is a device, a FIFO or a dangling link is not
+    /// written (shared::write's rules); the terminal still has the line.
     fn append(&self, line: &str) {
-        if let Ok(mut f) = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.file)
-        {
-            // One write per line: O_APPEND keeps concurrent writers' lines whole.
-            let _ = f.write_all(format!("{line}\n").as_bytes());
-        }
+        let policy = shared::write::Policy::default();
+        let _ = shared::write::append(&self.file, format!("{line}\n").as_bytes(), &policy);
     }
 }
 

@@ -173,7 +173,8 @@ impl State {
 
     fn write(&self, file: &str, text: &str) -> Result<(), String> {
         let path = self.path(file);
-        shared::fsutil::write_atomic(&path, text.as_bytes())
+        let policy = shared::write::Policy::within(&self.dir);
+        shared::write::write_file(&path, text.as_bytes(), &policy)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 }

@@ -162,6 +162,39 @@ pub fn write_if_changed(path: &Path, content: &[u8], policy: &Policy) -> io::Res
     target.write(content, policy).map(|()| true)
 }
 
+/// Append `content` to the file at `path` (created when missing), by the
+/// same rules on links, devices and folders, in one `write` so that
+/// concurrent appenders keep their lines whole. Not atomic: for logs.
+pub fn append(path: &Path, content: &[u8], policy: &Policy) -> io::Result<()> {
+    let target = check(path, policy)?;
+    let mut open = fs::OpenOptions::new();
+    open.append(true);
+    match target.kind {
+        Kind::Stream => {}
+        Kind::File => {
+            open.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+        }
+        Kind::New => {
+            if policy.create_dirs {
+                fs::create_dir_all(parent_dir(&target.path))?;
+            }
+            open.create(true)
+                .mode(policy.mode)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+        }
+    }
+    let mut file = open
+        .open(&target.path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP | libc::ENXIO) => changed(&target.path),
+            _ => e,
+        })?;
+    if target.kind != Kind::Stream && !file.metadata()?.is_file() {
+        return Err(changed(&target.path));
+    }
+    io::Write::write_all(&mut file, content)
+}
+
 /// The content of a regular file of at most `cap` bytes. Anything else (a
 /// FIFO, a device, a folder) is an error rather than a read that blocks or
 /// never ends: the file is opened without waiting and checked first.

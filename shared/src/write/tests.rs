@@ -175,6 +175,29 @@ fn checks_names_and_folders_before_writing() {
 }
 
 #[test]
+fn appends_by_the_same_rules() {
+    let d = dir();
+    let log = d.path().join("logs/x.log");
+    let pol = Policy::within(d.path());
+    append(&log, b"one\n", &pol).unwrap();
+    append(&log, b"two\n", &pol).unwrap();
+    assert_eq!(fs::read(&log).unwrap(), b"one\ntwo\n");
+    let fifo = d.path().join("fifo.log");
+    mkfifo(&fifo);
+    assert!(append(&fifo, b"x", &pol)
+        .unwrap_err()
+        .to_string()
+        .contains("FIFO"));
+    symlink(
+        d.path().join("nowhere/x.log"),
+        d.path().join("dangling.log"),
+    )
+    .unwrap();
+    assert!(append(&d.path().join("dangling.log"), b"x", &pol).is_err());
+    assert!(!d.path().join("nowhere").exists());
+}
+
+#[test]
 fn reads_only_regular_files_up_to_the_cap() {
     let d = dir();
     let fifo = d.path().join("f");
