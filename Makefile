@@ -2,6 +2,7 @@
 # nothing named `snap` or `generate` ever shadows a system command on PATH.
 #
 #   make sync [INFRA_SRC=…] [OUT=…]    infra.yml → Ansible tree
+#   make adopt ANKLUME=/path           our binaries in an anklume checkout's scripts/
 #   make test                          everything CI checks
 
 SHELL := bash
@@ -16,9 +17,11 @@ G ?=
 T ?=
 SKIP_SNAPSHOT ?=
 MODEL ?=
+ANKLUME ?=
+FORCE ?=
 
 .PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
-	rollback rollback-list rollback-cleanup audit audit-json test test-stress setup fmt lint \
+	rollback rollback-list rollback-cleanup audit audit-json adopt unadopt test test-stress setup fmt lint \
 	docker-build docker-rebuild dev repl docker-stop repl-local
 
 help: ## List the targets
@@ -79,6 +82,16 @@ audit: build ## Produce codebase audit report (dead code, metrics, coverage)
 
 audit-json: build ## Produce audit report as JSON (to reports/audit.json)
 	@$(BIN)/code-audit --json --output reports/audit.json
+
+# ── An anklume checkout ───────────────────────────────────
+# BIN= given on the command line: copy those binaries instead of building.
+ADOPT_ENV = FORCE='$(FORCE)' $(if $(filter command line,$(origin BIN)),ANKLUME_RS_BIN='$(BIN)')
+
+adopt: ## Our binaries in place of an anklume checkout's scripts (ANKLUME=dir [FORCE=1])
+	@$(ADOPT_ENV) scripts/adopt.sh adopt '$(ANKLUME)'
+
+unadopt: ## Put an adopted checkout's scripts back, byte for byte (ANKLUME=dir)
+	@$(ADOPT_ENV) scripts/adopt.sh unadopt '$(ANKLUME)'
 
 # ── Ember ─────────────────────────────────────────────────
 # Docker: `make docker-build`, `make dev`, `make repl`. The checkout is mounted
