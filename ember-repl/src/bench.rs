@@ -22,11 +22,36 @@ macro_rules! say {
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-pub fn fixture(out: &Path, preset: Preset, weights: Option<Weights>) -> Result<(), String> {
+/// Ways to break a fixture on purpose (tests of bad models).
+#[derive(Debug, Clone, Default)]
+pub struct Broken {
+    pub tokenizer: String,
+    pub duplicate_token: bool,
+    /// `KEY=VALUE` integer metadata.
+    pub overrides: Vec<String>,
+}
+
+pub fn fixture(
+    out: &Path,
+    preset: Preset,
+    weights: Option<Weights>,
+    broken: &Broken,
+) -> Result<(), String> {
     let mut spec = match preset {
         Preset::Tiny => Spec::tiny(),
         Preset::Bench => Spec::bench(),
     };
+    if !broken.tokenizer.is_empty() {
+        spec.tokenizer.clone_from(&broken.tokenizer);
+    }
+    spec.duplicate_token = broken.duplicate_token;
+    for o in &broken.overrides {
+        let (k, v) = o
+            .split_once('=')
+            .and_then(|(k, v)| Some((k, v.parse::<u32>().ok()?)))
+            .ok_or_else(|| format!("--set {o}: expected KEY=VALUE with a whole number"))?;
+        spec.overrides.push((k.to_owned(), v));
+    }
     if let Some(w) = weights {
         spec.weights = match w {
             Weights::F32 => WeightType::F32,

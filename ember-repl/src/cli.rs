@@ -36,6 +36,25 @@ pub enum Command {
         preset: Preset,
         #[arg(long, value_enum)]
         weights: Option<Weights>,
+        /// `tokenizer.ggml.model` to write (tests of broken models)
+        #[arg(long, default_value = "llama")]
+        tokenizer: String,
+        /// Write one token string twice (tests of broken models)
+        #[arg(long)]
+        duplicate_token: bool,
+        /// Integer metadata to write instead, KEY=VALUE (tests of broken models)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+    },
+    /// Load a model and generate one token, in a child process of the REPL
+    /// (exit 0: fine; 3: a reported error; anything else: it crashes)
+    #[command(hide = true)]
+    Probe {
+        #[arg(long, default_value_t = 512)]
+        ctx: u32,
+        #[arg(long, default_value_t = 1)]
+        threads: u32,
+        model: PathBuf,
     },
     /// Time loading and generation with a model (bench/ember-repl.sh)
     #[command(hide = true)]

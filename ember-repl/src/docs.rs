@@ -2,9 +2,12 @@
 //!
 //! Each file is cut to its first 2048 characters (characters, not bytes, so a
 //! cut never splits a UTF-8 sequence) and labelled with its file name. Missing
-//! or unreadable files are skipped; `/docs` says which ones made it.
+//! files are skipped; `/docs` says which ones made it. One that exists but is
+//! not a regular file (a FIFO planted in a shared parent folder would
+//! otherwise hang every start-up below it) or cannot be read is skipped with
+//! a warning.
 
-use std::io::Read;
+use crate::safe_read::{self, ReadError};
 use std::path::{Path, PathBuf};
 
 /// The files read, relative to Ember's home, in prompt order.
@@ -23,29 +26,39 @@ pub struct DocSnippet {
     pub truncated: bool,
 }
 
-/// Reads the doc files under `home`, each cut to `max_chars` characters.
-pub fn load(home: &Path, max_chars: usize) -> Vec<DocSnippet> {
-    DOC_PATHS
+/// Reads the doc files under `home`, each cut to `max_chars` characters;
+/// also the warnings about files that exist but could not be used.
+pub fn load(home: &Path, max_chars: usize) -> (Vec<DocSnippet>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let docs = DOC_PATHS
         .iter()
-        .filter_map(|rel| read_snippet(&home.join(rel), max_chars))
-        .collect()
+        .filter_map(|rel| {
+            let path = home.join(rel);
+            read_snippet(&path, max_chars)
+                .map_err(|e| {
+                    if !matches!(e, ReadError::Missing) {
+                        warnings.push(format!("doc {} {e}; left out", path.display()));
+                    }
+                })
+                .ok()
+        })
+        .collect();
+    (docs, warnings)
 }
 
-fn read_snippet(path: &Path, max_chars: usize) -> Option<DocSnippet> {
-    let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
+fn read_snippet(path: &Path, max_chars: usize) -> Result<DocSnippet, ReadError> {
     // A character is at most 4 bytes: read no more than needed (one extra
     // byte tells whether the file goes on).
     let limit = max_chars.saturating_mul(4).saturating_add(1);
-    let mut bytes = Vec::new();
-    file.take(limit as u64).read_to_end(&mut bytes).ok()?;
+    let bytes = safe_read::read_head(path, limit as u64)?;
     let text = String::from_utf8_lossy(&bytes);
     let excerpt: String = text.chars().take(max_chars).collect();
     let truncated = excerpt.len() < text.len();
-    let source = path.file_name()?.to_string_lossy().into_owned();
-    Some(DocSnippet {
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(DocSnippet {
         source,
         path: path.to_path_buf(),
         excerpt,
@@ -77,7 +90,8 @@ mod tests {
         std::fs::create_dir(repo.join("docs")).expect("mkdir");
         std::fs::write(repo.join("docs/ROADMAP.md"), "roadmap").expect("write");
 
-        let docs = load(repo, 4);
+        let (docs, warnings) = load(repo, 4);
+        assert!(warnings.is_empty());
         let names: Vec<&str> = docs.iter().map(|d| d.source.as_str()).collect();
         assert_eq!(names, ["README.md", "AGENTS.md", "ROADMAP.md"]);
         assert!(docs
@@ -92,7 +106,7 @@ mod tests {
         let long = "é".repeat(3000);
         std::fs::write(tmp.path().join("README.md"), &long).expect("write");
         std::fs::write(tmp.path().join("AGENTS.md"), [0xff, 0xfe, b'o', b'k']).expect("write");
-        let docs = load(tmp.path(), MAX_CHARS);
+        let (docs, _) = load(tmp.path(), MAX_CHARS);
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].excerpt.chars().count(), MAX_CHARS);
         assert!(docs[0].truncated);
@@ -100,5 +114,17 @@ mod tests {
         let text = context_text(&docs);
         assert!(text.starts_with("README.md:\né") && text.contains("\n\nAGENTS.md:\n"));
         assert_eq!(context_text(&[]), "No local documentation was found.");
+    }
+
+    #[test]
+    fn a_fifo_or_folder_is_a_warning_not_a_hang() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        crate::testutil::mkfifo(&tmp.path().join("README.md"));
+        std::fs::create_dir(tmp.path().join("AGENTS.md")).expect("mkdir");
+        let (docs, warnings) = load(tmp.path(), MAX_CHARS);
+        assert!(docs.is_empty());
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].ends_with("README.md is a FIFO, not a regular file; left out"));
+        assert!(warnings[1].contains("AGENTS.md is a folder"));
     }
 }

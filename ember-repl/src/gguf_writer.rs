@@ -51,6 +51,15 @@ pub struct Spec {
     pub ctx_train: u32,
     pub weights: WeightType,
     pub seed: u64,
+    /// `tokenizer.ggml.model` ("llama"; tests write others).
+    pub tokenizer: String,
+    /// A `llama.block_count` other than `n_layer` (tests of broken models).
+    pub block_count_kv: Option<u32>,
+    /// Write one token string twice (tests of broken models).
+    pub duplicate_token: bool,
+    /// Integer metadata written instead of the computed value, by key
+    /// (tests of broken models).
+    pub overrides: Vec<(String, u32)>,
 }
 
 impl Spec {
@@ -65,6 +74,10 @@ impl Spec {
             ctx_train: 4096,
             weights: WeightType::F32,
             seed: 7,
+            tokenizer: "llama".into(),
+            block_count_kv: None,
+            duplicate_token: false,
+            overrides: Vec::new(),
         }
     }
     /// About 100 M parameters, for measuring throughput.
@@ -78,6 +91,10 @@ impl Spec {
             ctx_train: 4096,
             weights: WeightType::Q8_0,
             seed: 11,
+            tokenizer: "llama".into(),
+            block_count_kv: None,
+            duplicate_token: false,
+            overrides: Vec::new(),
         }
     }
 }
@@ -121,7 +138,14 @@ pub fn vocab(n_vocab: u32) -> Vec<String> {
 
 /// Writes the model to `path`.
 pub fn write(path: &Path, spec: &Spec) -> io::Result<()> {
-    let tokens = vocab(spec.n_vocab);
+    let mut tokens = vocab(spec.n_vocab);
+    if spec.duplicate_token {
+        if let Some(prev) = tokens.get(299).cloned() {
+            if let Some(t) = tokens.get_mut(300) {
+                *t = prev;
+            }
+        }
+    }
     let n_vocab = tokens.len() as u64;
     let (e, ff) = (u64::from(spec.n_embd), u64::from(spec.n_ff));
     let mut tensors: Vec<(String, Vec<u64>, bool)> = vec![
@@ -141,18 +165,49 @@ pub fn write(path: &Path, spec: &Spec) -> io::Result<()> {
         tensors.push((b("ffn_down"), vec![ff, e], false));
     }
 
+    // Overrides of keys not written below are added as extra keys.
+    let written = [
+        "general.alignment",
+        "llama.context_length",
+        "llama.embedding_length",
+        "llama.block_count",
+        "llama.feed_forward_length",
+        "llama.attention.head_count",
+        "llama.attention.head_count_kv",
+        "llama.rope.dimension_count",
+        "tokenizer.ggml.bos_token_id",
+        "tokenizer.ggml.eos_token_id",
+        "tokenizer.ggml.unknown_token_id",
+    ];
+    let extra: Vec<&(String, u32)> = spec
+        .overrides
+        .iter()
+        .filter(|(k, _)| !written.contains(&k.as_str()))
+        .collect();
+    let kv_u32 = |w: &mut Vec<u8>, k: &str, v: u32| {
+        let v = spec
+            .overrides
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or(v, |o| o.1);
+        kv_u32(w, k, v)
+    };
     // The header goes to memory first: its length decides the data's padding.
     let mut w: Vec<u8> = Vec::new();
     w.write_all(b"GGUF")?;
     w.write_all(&3u32.to_le_bytes())?;
     w.write_all(&(tensors.len() as u64).to_le_bytes())?;
-    w.write_all(&18u64.to_le_bytes())?;
+    w.write_all(&(18 + extra.len() as u64).to_le_bytes())?;
     kv_str(&mut w, "general.architecture", "llama")?;
     kv_str(&mut w, "general.name", "ember-fixture")?;
     kv_u32(&mut w, "general.alignment", ALIGN as u32)?;
     kv_u32(&mut w, "llama.context_length", spec.ctx_train)?;
     kv_u32(&mut w, "llama.embedding_length", spec.n_embd)?;
-    kv_u32(&mut w, "llama.block_count", spec.n_layer)?;
+    kv_u32(
+        &mut w,
+        "llama.block_count",
+        spec.block_count_kv.unwrap_or(spec.n_layer),
+    )?;
     kv_u32(&mut w, "llama.feed_forward_length", spec.n_ff)?;
     kv_u32(&mut w, "llama.attention.head_count", spec.n_head)?;
     kv_u32(&mut w, "llama.attention.head_count_kv", spec.n_head)?;
@@ -163,7 +218,7 @@ pub fn write(path: &Path, spec: &Spec) -> io::Result<()> {
     )?;
     key(&mut w, "llama.attention.layer_norm_rms_epsilon", 6)?;
     w.write_all(&1e-5f32.to_le_bytes())?;
-    kv_str(&mut w, "tokenizer.ggml.model", "llama")?;
+    kv_str(&mut w, "tokenizer.ggml.model", &spec.tokenizer)?;
     key(&mut w, "tokenizer.ggml.tokens", 9)?;
     w.write_all(&8u32.to_le_bytes())?;
     w.write_all(&n_vocab.to_le_bytes())?;
@@ -197,6 +252,9 @@ pub fn write(path: &Path, spec: &Spec) -> io::Result<()> {
     kv_u32(&mut w, "tokenizer.ggml.bos_token_id", 1)?;
     kv_u32(&mut w, "tokenizer.ggml.eos_token_id", 2)?;
     kv_u32(&mut w, "tokenizer.ggml.unknown_token_id", 0)?;
+    for (k, v) in extra {
+        kv_u32(&mut w, k, *v)?;
+    }
 
     let mut offset = 0u64;
     let mut sizes = Vec::new();
@@ -321,7 +379,7 @@ mod tests {
         let bytes = std::fs::read(&p).expect("read");
         assert_eq!(&bytes[..4], b"GGUF");
         assert_eq!(bytes.len() % 32, 0);
-        assert_eq!(crate::gguf_check::check(&p), Ok(()));
+        assert!(crate::gguf_check::check(&p).is_ok());
         assert_eq!(vocab(512).len(), 512);
         assert_eq!(f16_bits(1.0), 0x3c00);
         assert_eq!(f16_bits(-0.5), 0xb800);

@@ -28,7 +28,8 @@ fn offline(env: &dyn Fn(&str) -> Option<String>) -> Snapshot {
     let model_dir = get("LLAMA_CPP_MODEL_DIR").map(|p| expand_home(&p, env));
     let cwd = std::env::current_dir().ok();
     let dirs = models::search_dirs(model_dir.as_deref(), cwd.as_deref());
-    let model = models::discover(pinned.as_deref(), &dirs)
+    let probes = crate::probe::Cache::load(state::dir(env).as_deref());
+    let model = models::discover(pinned.as_deref(), &dirs, &|p| probes.bad(p))
         .chosen()
         .map(|c| c.path.clone());
     let health = if model.is_none() {
@@ -73,10 +74,7 @@ fn render(session: &str, s: &Snapshot) -> String {
         s.vault_state
     );
     // tmux would read `#` as the start of a format; newlines end the line.
-    text.chars()
-        .filter(|c| !c.is_control())
-        .map(|c| if c == '#' { '_' } else { c })
-        .collect()
+    crate::render::sanitize_name(&text).replace('#', "_")
 }
 
 fn file_name(p: &Path) -> String {

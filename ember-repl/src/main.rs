@@ -8,14 +8,17 @@ mod config;
 mod docs;
 mod gguf_check;
 mod gguf_writer;
+mod history;
 mod home;
 mod hud;
 mod models;
 mod planner;
+mod probe;
 mod prompts;
 mod render;
 mod repl;
 mod runtime;
+mod safe_read;
 mod state;
 mod term;
 #[cfg(test)]
@@ -43,11 +46,24 @@ fn main() {
             out,
             preset,
             weights,
+            tokenizer,
+            duplicate_token,
+            overrides,
         }) => {
-            if let Err(e) = bench::fixture(&out, preset, weights) {
+            let broken = bench::Broken {
+                tokenizer,
+                duplicate_token,
+                overrides,
+            };
+            if let Err(e) = bench::fixture(&out, preset, weights, &broken) {
                 shared::error::die(e, 1);
             }
         }
+        Some(Command::Probe {
+            ctx,
+            threads,
+            model,
+        }) => std::process::exit(probe_child(model, ctx, threads)),
         Some(Command::Bench {
             model,
             prompt_file,
@@ -57,6 +73,40 @@ fn main() {
             if let Err(e) = bench::bench(&model, &prompt_file, tokens, runs) {
                 shared::error::die(e, 1);
             }
+        }
+    }
+}
+
+/// `ember-repl probe`: what the REPL will do with the model, in a process
+/// that may crash (see `probe`).
+fn probe_child(model: std::path::PathBuf, ctx: u32, threads: u32) -> i32 {
+    use backend::Backend as _;
+    static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let mut b = backend::llama::LlamaBackend::new(&NEVER, false);
+    let params = backend::LoadParams {
+        model,
+        threads: threads.max(1),
+        ctx,
+        batch: ctx.min(128),
+        rope_freq_base: None,
+        rope_freq_scale: None,
+    };
+    let gen = backend::GenParams {
+        max_tokens: 1,
+        temperature: 0.0,
+        top_p: 1.0,
+        timeout: std::time::Duration::from_secs(60),
+        ignore_eos: false,
+    };
+    let result = b
+        .load(&params)
+        .and_then(|_| b.complete("hello", &gen, &mut |_| {}));
+    match result {
+        Ok(_) => 0,
+        Err(e) => {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "{e}");
+            probe::EXIT_REPORTED
         }
     }
 }

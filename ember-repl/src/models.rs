@@ -5,7 +5,16 @@
 //! `/opt/ember-app/models`, `/opt/llama.cpp/models`. The first existing file
 //! wins. Discovery runs again before every load attempt, so a model dropped
 //! into `./models` is picked up without a restart.
+//!
+//! One pass is linear: one listing per folder, file types from the listing
+//! (a `stat` only for links), duplicates (the same file reached twice)
+//! found by device and inode in a set. Models known to crash llama.cpp (see
+//! `probe`) are left out, with the reason. [`Stamp`] lets the caller keep a
+//! pass until a folder or the pinned file changes.
 
+use crate::safe_read;
+use std::collections::HashSet;
+use std::os::unix::fs::{DirEntryExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 /// Fixed directories searched after `LLAMA_CPP_MODEL_DIR` and `./models`.
@@ -25,10 +34,14 @@ pub struct Candidate {
 /// The outcome of a discovery pass.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Discovery {
-    /// Every existing candidate, in priority order, without duplicates.
+    /// Every usable candidate, in priority order, without duplicates.
     pub candidates: Vec<Candidate>,
-    /// `LLAMA_CPP_MODEL` when it names nothing: worth a warning.
-    pub pinned_missing: Option<PathBuf>,
+    /// `LLAMA_CPP_MODEL` when it names no regular file, and what it names
+    /// instead ("does not exist", "is a FIFO, not a regular file"): worth a
+    /// warning.
+    pub pinned_problem: Option<(PathBuf, String)>,
+    /// Models left out because they failed a probe before, and why.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 impl Discovery {
@@ -36,6 +49,36 @@ impl Discovery {
     pub fn chosen(&self) -> Option<&Candidate> {
         self.candidates.first()
     }
+}
+
+/// What a discovery pass depends on: the pinned file and each folder, by
+/// device, inode, size and change times. Equal stamps, equal passes (a
+/// folder's mtime changes when an entry is added, removed or renamed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp(Vec<Option<[i64; 6]>>);
+
+fn stat_key(path: &Path) -> Option<[i64; 6]> {
+    let m = std::fs::metadata(path).ok()?;
+    // Bit patterns only: compared, never used as numbers.
+    #[allow(clippy::cast_possible_wrap)]
+    Some([
+        m.dev() as i64,
+        m.ino() as i64,
+        m.size() as i64,
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime_nsec(),
+    ])
+}
+
+/// The stamp of a pass over `pinned`, `dirs`, and `extra` files (the probe
+/// cache).
+pub fn stamp(pinned: Option<&Path>, dirs: &[(PathBuf, String)], extra: &[&Path]) -> Stamp {
+    let mut keys: Vec<Option<[i64; 6]>> = Vec::with_capacity(dirs.len() + 2);
+    keys.push(pinned.and_then(stat_key));
+    keys.extend(dirs.iter().map(|(d, _)| stat_key(d)));
+    keys.extend(extra.iter().map(|p| stat_key(p)));
+    Stamp(keys)
 }
 
 /// The search directories, in order, given the settings and the cwd.
@@ -54,52 +97,79 @@ pub fn search_dirs(model_dir: Option<&Path>, cwd: Option<&Path>) -> Vec<(PathBuf
     dirs
 }
 
-/// Runs discovery over `pinned` (`LLAMA_CPP_MODEL`) and `dirs`.
-pub fn discover(pinned: Option<&Path>, dirs: &[(PathBuf, String)]) -> Discovery {
+/// Runs discovery over `pinned` (`LLAMA_CPP_MODEL`) and `dirs`; `bad`
+/// says why a file must be skipped (a failed probe), if it must.
+pub fn discover(
+    pinned: Option<&Path>,
+    dirs: &[(PathBuf, String)],
+    bad: &dyn Fn(&Path) -> Option<String>,
+) -> Discovery {
     let mut out = Discovery::default();
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let mut offer = |out: &mut Discovery, path: PathBuf, id: (u64, u64), origin: &str| {
+        if !seen.insert(id) {
+            return;
+        }
+        match bad(&path) {
+            Some(why) => out.skipped.push((path, why)),
+            None => out.candidates.push(Candidate {
+                path,
+                origin: origin.to_owned(),
+            }),
+        }
+    };
     if let Some(p) = pinned {
-        if p.is_file() {
-            out.candidates.push(Candidate {
-                path: p.to_path_buf(),
-                origin: "LLAMA_CPP_MODEL".into(),
-            });
-        } else {
-            out.pinned_missing = Some(p.to_path_buf());
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => offer(
+                &mut out,
+                p.to_path_buf(),
+                (m.dev(), m.ino()),
+                "LLAMA_CPP_MODEL",
+            ),
+            Ok(m) => {
+                let why = format!("is {}, not a regular file", safe_read::kind(&m));
+                out.pinned_problem = Some((p.to_path_buf(), why));
+            }
+            Err(_) => out.pinned_problem = Some((p.to_path_buf(), "does not exist".into())),
         }
     }
     for (dir, origin) in dirs {
-        for path in gguf_files(dir) {
-            if !out.candidates.iter().any(|c| same_file(&c.path, &path)) {
-                out.candidates.push(Candidate {
-                    path,
-                    origin: origin.clone(),
-                });
-            }
+        for (path, id) in gguf_files(dir) {
+            offer(&mut out, path, id, origin);
         }
     }
     out
 }
 
-/// `*.gguf` regular files (or links to them) in `dir`, sorted by name.
-pub fn gguf_files(dir: &Path) -> Vec<PathBuf> {
+/// `*.gguf` regular files (or links to them) in `dir`, sorted by name, each
+/// with its device and inode.
+pub fn gguf_files(dir: &Path) -> Vec<(PathBuf, (u64, u64))> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = entries
+    let dev = std::fs::metadata(dir).map_or(0, |m| m.dev());
+    let mut files: Vec<(PathBuf, (u64, u64))> = entries
         .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
-                && p.is_file()
+        .filter(|e| {
+            Path::new(&e.file_name())
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("gguf"))
+        })
+        .filter_map(|e| {
+            let kind = e.file_type().ok()?;
+            if kind.is_file() {
+                // A regular file lives on its folder's device.
+                Some((e.path(), (dev, e.ino())))
+            } else if kind.is_symlink() {
+                let m = std::fs::metadata(e.path()).ok().filter(|m| m.is_file())?;
+                Some((e.path(), (m.dev(), m.ino())))
+            } else {
+                None
+            }
         })
         .collect();
-    files.sort();
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     files
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Resolves `/model use <name|path>`: an existing path, else a discovered
@@ -110,11 +180,15 @@ pub fn resolve_identifier(id: &str, discovery: &Discovery, cwd: Option<&Path>) -
         (false, Some(c)) => c.join(&direct),
         _ => direct,
     };
-    if direct.is_file() {
+    // Anything there is taken: the header check then says what it is.
+    if std::fs::symlink_metadata(&direct).is_ok() {
         return Some(direct);
     }
+    // Completion offers names as sanitised for the terminal: they match too.
+    let same =
+        |n: &std::ffi::OsStr| n == id || crate::render::sanitize_name(&n.to_string_lossy()) == id;
     let matches = |c: &&Candidate| {
-        c.path.file_name().is_some_and(|n| n == id) || c.path.file_stem().is_some_and(|n| n == id)
+        c.path.file_name().is_some_and(same) || c.path.file_stem().is_some_and(same)
     };
     discovery
         .candidates
@@ -163,7 +237,7 @@ mod tests {
         assert_eq!(dirs[1].1, "./models");
         assert_eq!(dirs.len(), 5);
 
-        let d = discover(Some(&t.join("pinned.gguf")), &dirs);
+        let d = discover(Some(&t.join("pinned.gguf")), &dirs, &|_| None);
         let names: Vec<_> = d
             .candidates
             .iter()
@@ -172,14 +246,14 @@ mod tests {
         assert_eq!(names, ["pinned.gguf", "a.gguf", "b.gguf", "c.GGUF"]);
         assert_eq!(d.chosen().expect("chosen").origin, "LLAMA_CPP_MODEL");
 
-        let d = discover(Some(&t.join("gone.gguf")), &dirs);
+        let d = discover(Some(&t.join("gone.gguf")), &dirs, &|_| None);
         assert_eq!(
-            d.pinned_missing.as_deref(),
-            Some(t.join("gone.gguf").as_path())
+            d.pinned_problem,
+            Some((t.join("gone.gguf"), "does not exist".to_string()))
         );
         assert_eq!(d.chosen().expect("chosen").path, t.join("envdir/a.gguf"));
         // The pinned file found again in a directory is listed once.
-        let d = discover(Some(&t.join("envdir/a.gguf")), &dirs);
+        let d = discover(Some(&t.join("envdir/a.gguf")), &dirs, &|_| None);
         assert_eq!(d.candidates.len(), 3);
 
         assert_eq!(
@@ -200,7 +274,56 @@ mod tests {
             Some(t.join("pinned.gguf"))
         );
         assert_eq!(resolve_identifier("zzz", &d, Some(t)), None);
-        assert!(discover(None, &[]).chosen().is_none());
+        assert!(discover(None, &[], &|_| None).chosen().is_none());
+    }
+
+    #[test]
+    fn special_files_links_and_known_bad_models() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let t = tmp.path();
+        touch(&t.join("m/a.gguf"));
+        touch(&t.join("m/b.gguf"));
+        touch(&t.join("other/c.gguf"));
+        std::os::unix::fs::symlink(t.join("m/b.gguf"), t.join("m/link.gguf")).expect("link");
+        std::os::unix::fs::symlink(t.join("other/c.gguf"), t.join("m/to-c.gguf")).expect("link");
+        std::os::unix::fs::symlink(t.join("none"), t.join("m/dangling.gguf")).expect("link");
+        crate::testutil::mkfifo(&t.join("m/fifo.gguf"));
+        std::fs::create_dir(t.join("m/dir.gguf")).expect("mkdir");
+        let dirs = vec![
+            (t.join("m"), "x".to_string()),
+            (t.join("other"), "y".into()),
+        ];
+        let bad = |p: &Path| (p.file_name()? == "a.gguf").then(|| "crashed".to_string());
+        let d = discover(Some(&t.join("m/fifo.gguf")), &dirs, &bad);
+        let names: Vec<_> = d.candidates.iter().map(|c| c.path.clone()).collect();
+        // link.gguf is b.gguf again; c.gguf was reached through to-c.gguf.
+        assert_eq!(names, [t.join("m/b.gguf"), t.join("m/to-c.gguf")]);
+        assert_eq!(d.skipped, [(t.join("m/a.gguf"), "crashed".to_string())]);
+        assert_eq!(
+            d.pinned_problem,
+            Some((
+                t.join("m/fifo.gguf"),
+                "is a FIFO, not a regular file".into()
+            ))
+        );
+        let s1 = stamp(None, &dirs, &[]);
+        assert_eq!(s1, stamp(None, &dirs, &[]));
+        std::fs::remove_file(t.join("m/b.gguf")).expect("rm");
+        assert_ne!(s1, stamp(None, &dirs, &[]));
+    }
+
+    #[test]
+    fn names_with_escapes_resolve_as_completion_shows_them() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        touch(&tmp.path().join("m/x\x1b]2;T\x07y.gguf"));
+        let dirs = vec![(tmp.path().join("m"), "x".to_string())];
+        let d = discover(None, &dirs, &|_| None);
+        let shown = crate::render::sanitize_name("x\x1b]2;T\x07y.gguf");
+        assert_eq!(shown, "xy.gguf");
+        assert_eq!(
+            resolve_identifier(&shown, &d, None),
+            Some(tmp.path().join("m/x\x1b]2;T\x07y.gguf"))
+        );
     }
 
     #[test]

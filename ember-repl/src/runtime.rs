@@ -57,6 +57,15 @@ pub struct Runtime {
     pub state_file: Option<PathBuf>,
     /// Set by Ctrl-C; cleared before each generation.
     pub cancel: &'static AtomicBool,
+    /// Found while starting (docs, state folder), shown under the banner.
+    pub warnings: Vec<String>,
+    /// Probe verdicts, and the binary to run probes with (None: loads are
+    /// not probed, as with the fake backend of the tests).
+    pub probes: Option<(crate::probe::Cache, PathBuf)>,
+    /// The last discovery pass and what it depended on.
+    pub discovered: std::cell::RefCell<Option<(models::Stamp, Discovery)>>,
+    /// Warnings already shown by [`Runtime::warn_once`].
+    pub warned: std::collections::HashSet<String>,
 }
 
 impl Runtime {
@@ -67,7 +76,7 @@ impl Runtime {
         backend: Box<dyn Backend>,
         cancel: &'static AtomicBool,
     ) -> Runtime {
-        let docs = home
+        let (docs, warnings) = home
             .dir
             .as_deref()
             .map(|d| docs::load(d, docs::MAX_CHARS))
@@ -84,6 +93,10 @@ impl Runtime {
             history_file: None,
             state_file: None,
             cancel,
+            warnings,
+            warned: std::collections::HashSet::new(),
+            discovered: std::cell::RefCell::new(None),
+            probes: None,
         }
     }
 
@@ -95,10 +108,25 @@ impl Runtime {
         vault::state(&self.settings.vault_dir.value)
     }
 
-    /// A fresh discovery pass (cheap: a few directory listings).
+    /// The discovery pass, redone only when a search folder or the pinned
+    /// file changed (a few `stat`s otherwise): it runs before every line.
     pub fn discovery(&self) -> Discovery {
         let dirs = models::search_dirs(self.settings.model_dir.as_deref(), self.cwd.as_deref());
-        models::discover(self.settings.model.as_deref(), &dirs)
+        let pinned = self.settings.model.as_deref();
+        let cache = self.probes.as_ref().map(|(c, _)| c);
+        let extra: Vec<&Path> = cache
+            .and_then(crate::probe::Cache::file)
+            .into_iter()
+            .collect();
+        let stamp = models::stamp(pinned, &dirs, &extra);
+        if let Some((old, pass)) = &*self.discovered.borrow() {
+            if *old == stamp {
+                return pass.clone();
+            }
+        }
+        let pass = models::discover(pinned, &dirs, &|p| cache.and_then(|c| c.bad(p)));
+        *self.discovered.borrow_mut() = Some((stamp, pass.clone()));
+        pass
     }
 
     /// The model the next prompt will use: `/model use`, else discovery.
@@ -159,8 +187,50 @@ impl Runtime {
         }
         before_load(&choice);
         let params = self.load_params(&choice.path);
-        self.backend.load(&params)?;
+        self.probe(&params)?;
+        let loaded = self.backend.load(&params);
+        if let Some((cache, _)) = &mut self.probes {
+            match &loaded {
+                // Remembered so discovery moves on to the next model: a bad
+                // file sorting first must not be every session's first try.
+                Err(BackendError::Load { reason, .. }) => {
+                    cache.record(&params.model, Some(reason.clone()));
+                    self.discovered.replace(None);
+                }
+                Ok(_) if !cache.good(&params.model) => cache.record(&params.model, None),
+                _ => {}
+            }
+        }
+        loaded?;
         Ok(true)
+    }
+
+    /// Tries the model in a child process first, unless it passed before:
+    /// a file that crashes llama.cpp takes the child down, not us.
+    fn probe(&mut self, params: &LoadParams) -> Result<(), BackendError> {
+        let Some((cache, exe)) = &mut self.probes else {
+            return Ok(());
+        };
+        let path = params.model.clone();
+        let bad = |reason| BackendError::Load {
+            path: path.clone(),
+            reason,
+        };
+        if let Some(why) = cache.bad(&path) {
+            return Err(bad(why));
+        }
+        if cache.good(&path) {
+            return Ok(());
+        }
+        match crate::probe::run(exe, params, self.cancel) {
+            crate::probe::Verdict::Safe => Ok(()),
+            crate::probe::Verdict::Cancelled => Err(BackendError::LoadCancelled),
+            crate::probe::Verdict::Bad(why) => {
+                cache.record(&path, Some(why.clone()));
+                self.discovered.replace(None);
+                Err(bad(why))
+            }
+        }
     }
 
     /// Records a command once, keeping the last [`HISTORY_LEN`].
@@ -218,6 +288,14 @@ impl Runtime {
             error: self.last_error.clone().unwrap_or_default(),
         };
         let _ = state::write(path, &snap);
+    }
+
+    /// Shows `warning` unless it was shown before in this session: a bad
+    /// template is met at every prompt, one line about it is enough.
+    pub fn warn_once(&mut self, ui: &mut crate::render::Ui, warning: &str) {
+        if self.warned.insert(warning.to_owned()) {
+            ui.line(crate::render::Style::Warn, &format!("warning: {warning}"));
+        }
     }
 
     /// The word the HUD shows for the model.

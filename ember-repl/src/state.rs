@@ -5,10 +5,22 @@
 //! `hud-<pid>.state` file (key=value lines) up to date; `ember-repl hud`
 //! reads the freshest one whose process is alive, so the status bar shows
 //! the live REPL's model and health without talking to it.
+//!
+//! The folder is trusted only when it is ours: an existing one owned by
+//! someone else is not used (anyone able to plant a link there could make
+//! us overwrite its target), and ours is tightened to 0700 through a
+//! descriptor of the folder itself, never by following a path again.
+//! Snapshots are written through the shared write primitive (a fresh
+//! `O_EXCL` temp file renamed over the target, so a planted `hud-N.tmp` or
+//! `hud-N.state` link is replaced, never followed) and read only when they
+//! are regular files of at most [`MAX_SNAPSHOT`] bytes.
 
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use crate::safe_read;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// A snapshot is a few short lines; anything bigger is not one.
+pub const MAX_SNAPSHOT: u64 = 64 * 1024;
 
 /// What the HUD shows about a running REPL.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,27 +46,42 @@ pub fn dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     get("HOME").map(|h| PathBuf::from(h).join(".local/state/ember"))
 }
 
-/// Creates the directory (0700) if needed.
-pub fn ensure_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates the directory (0700) if needed; an existing one must be a
+/// folder owned by us, and is made private. Err says why it cannot be used.
+pub fn ensure_dir(dir: &Path) -> Result<(), String> {
+    let shown = dir.display();
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
+        .map_err(|e| format!("state folder {shown} cannot be created ({e})"))?;
+    let folder = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY)
+        .open(dir)
+        .map_err(|e| format!("state folder {shown} cannot be opened ({e})"))?;
+    let meta = folder
+        .metadata()
+        .map_err(|e| format!("state folder {shown} cannot be read ({e})"))?;
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "state folder {shown} belongs to user {}, not to us",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o077 != 0 {
+        folder
+            .set_permissions(std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("state folder {shown} cannot be made private ({e})"))?;
+    }
+    Ok(())
 }
 
 /// The snapshot file of process `pid`.
 pub fn snapshot_path(dir: &Path, pid: u32) -> PathBuf {
     dir.join(format!("hud-{pid}.state"))
-}
-
-/// Creates `path` with mode 0600 if missing and tightens it if it exists.
-pub fn private_file(path: &Path) -> std::io::Result<()> {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
 }
 
 /// Writes `snap` (temp file + rename; no fsync: it is refreshed constantly).
@@ -73,15 +100,11 @@ pub fn write(path: &Path, snap: &Snapshot) -> std::io::Result<()> {
         one_line(&snap.health),
         one_line(&snap.error),
     );
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(body.as_bytes())?;
-    std::fs::rename(&tmp, path)
+    shared::fsutil::replace_atomic(
+        path,
+        body.as_bytes(),
+        Some(std::fs::Permissions::from_mode(0o600)),
+    )
 }
 
 /// Parses a snapshot; None when it is not one.
@@ -122,12 +145,15 @@ pub fn freshest_live(dir: &Path) -> Option<Snapshot> {
             e.file_name().to_string_lossy().starts_with("hud-")
                 && e.file_name().to_string_lossy().ends_with(".state")
         })
+        // Only regular files, as listed (no link followed, no FIFO opened).
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    found
-        .into_iter()
-        .find_map(|(_, p)| parse(&std::fs::read_to_string(p).ok()?).filter(|s| alive(s.pid)))
+    found.into_iter().find_map(|(_, p)| {
+        let bytes = safe_read::read_capped(&p, MAX_SNAPSHOT).ok()?;
+        parse(&String::from_utf8_lossy(&bytes)).filter(|s| alive(s.pid))
+    })
 }
 
 /// Removes snapshots left by REPLs that died without cleaning up.
@@ -201,17 +227,56 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let d = tmp.path().join("a/b");
         ensure_dir(&d).expect("mkdir");
-        assert_eq!(
-            std::fs::metadata(&d).expect("meta").permissions().mode() & 0o777,
-            0o700
-        );
-        let f = d.join("history");
-        std::fs::write(&f, "x").expect("write");
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        private_file(&f).expect("private");
-        assert_eq!(
-            std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777,
-            0o600
-        );
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&d), 0o700);
+        // An existing folder of ours is made private.
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        ensure_dir(&d).expect("again");
+        assert_eq!(mode(&d), 0o700);
+        let file = tmp.path().join("file");
+        std::fs::write(&file, "").expect("write");
+        assert!(ensure_dir(&file)
+            .expect_err("file")
+            .contains("cannot be created"));
+        // Someone else's folder (root's /, when we are not root) is refused
+        // and left as it is.
+        // SAFETY: geteuid cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            let e = ensure_dir(Path::new("/")).expect_err("not ours");
+            assert!(e.ends_with("belongs to user 0, not to us"), "{e}");
+        }
+    }
+
+    #[test]
+    fn planted_links_and_fifos_are_never_followed() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("state");
+        ensure_dir(&dir).expect("mkdir");
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "keep").expect("write");
+        let pid = std::process::id();
+        for name in [
+            format!("hud-{pid}.tmp"),
+            format!(".hud-{pid}.state.tmp{pid}-0"),
+        ] {
+            std::os::unix::fs::symlink(&victim, dir.join(name)).expect("link");
+        }
+        let snap = Snapshot {
+            pid,
+            ..Snapshot::default()
+        };
+        write(&snapshot_path(&dir, pid), &snap).expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep");
+        // A link as the snapshot itself is replaced, not written through.
+        std::fs::remove_file(snapshot_path(&dir, pid)).expect("rm");
+        std::os::unix::fs::symlink(&victim, snapshot_path(&dir, pid)).expect("link");
+        write(&snapshot_path(&dir, pid), &snap).expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep");
+        // A FIFO snapshot is skipped, not waited on.
+        std::fs::remove_file(snapshot_path(&dir, pid)).expect("rm");
+        crate::testutil::mkfifo(&snapshot_path(&dir, pid));
+        let start = std::time::Instant::now();
+        assert_eq!(freshest_live(&dir), None);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
 }

@@ -79,6 +79,9 @@ fn load_model(rt: &mut Runtime, ui: &mut Ui) -> bool {
         Ok(loaded) => {
             if loaded || announced {
                 if let Some(m) = rt.backend.model() {
+                    for note in &m.notes {
+                        ui.line(Style::Warn, &format!("warning: {note}"));
+                    }
                     let line = format!(
                         "[Ember] model ready in {} ({})",
                         crate::backend::llama::seconds(m.load_time),
@@ -104,6 +107,9 @@ fn plan(rt: &mut Runtime, ui: &mut Ui, prompt: &str) -> Option<planner::Plan> {
         rt.settings.planner_prompt.as_deref(),
         home.as_deref(),
     );
+    if let Some(w) = &template.warning {
+        rt.warn_once(ui, w);
+    }
     let command_list: Vec<String> = commands::COMMANDS
         .iter()
         .filter(|c| c.planner)
@@ -131,7 +137,7 @@ fn plan(rt: &mut Runtime, ui: &mut Ui, prompt: &str) -> Option<planner::Plan> {
                 ui.answer_prefix();
                 started = true;
             }
-            ui.styled(Style::Plain, &new);
+            ui.stream(Style::Plain, &new);
         }
     });
     ui.clear_status();
@@ -175,6 +181,9 @@ fn respond(rt: &mut Runtime, ui: &mut Ui, prompt: &str, tool_outputs: &str) {
         rt.settings.responder_prompt.as_deref(),
         home.as_deref(),
     );
+    if let Some(w) = &template.warning {
+        rt.warn_once(ui, w);
+    }
     let documentation = docs::context_text(&rt.docs);
     let text = prompts::render(
         &template.text,
@@ -199,7 +208,7 @@ fn respond(rt: &mut Runtime, ui: &mut Ui, prompt: &str, tool_outputs: &str) {
             ui.answer_prefix();
             started = true;
         }
-        ui.styled(Style::Plain, piece);
+        ui.stream(Style::Plain, piece);
     });
     ui.clear_status();
     if started {

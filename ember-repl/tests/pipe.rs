@@ -55,7 +55,7 @@ fn prompts_reach_llama_cpp_quietly() {
     );
     let out = stdout(&o);
     assert!(
-        out.contains("> hello [there] [2J\n[Ember] loading tiny.gguf"),
+        out.contains("> hello [there] \n[Ember] loading tiny.gguf"),
         "{out}"
     );
     assert!(out.contains("[Ember] model ready in "), "{out}");

@@ -149,3 +149,47 @@ fn a_model_dropped_in_while_running_is_used() {
             || s.contains("(the model returned no text")
     });
 }
+
+#[test]
+fn completion_never_writes_escape_sequences_from_model_names() {
+    need_tmux!();
+    let s = Scratch::new();
+    let m = s.add_model("tiny.gguf");
+    std::fs::rename(&m, s.root().join("models/x\u{1b}]2;TITLE\u{7}y.gguf")).expect("rename");
+    let t = Tmux::start(&s, &[]);
+    t.wait_text("Ctrl-C cancels", 10);
+    let title =
+        || common::stdout(&t.tmux(&["display-message", "-p", "-t", "ember", "#{pane_title}"]));
+    let before = title();
+    t.type_text("/model use x");
+    t.keys(&["Tab"]);
+    t.wait_text("> /model use xy.gguf", 5);
+    t.keys(&["Enter"]);
+    t.wait_text("[model] switched to", 5);
+    assert_eq!(title(), before, "the pane was retitled");
+    assert!(!title().contains("TITLE"));
+}
+
+#[test]
+fn a_history_setting_pointing_elsewhere_is_refused_untouched() {
+    need_tmux!();
+    let s = Scratch::new();
+    let notes = s.root().join("notes.txt");
+    let text = "line \\ one\n".repeat(1500);
+    std::fs::write(&notes, &text).expect("write");
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let link = s.root().join("history-link");
+    std::os::unix::fs::symlink(&notes, &link).expect("link");
+    let t = Tmux::start(&s, &[("EMBER_HISTORY_FILE", link.to_str().expect("utf8"))]);
+    t.wait_text("history is not saved this session", 10);
+    t.line("/docs");
+    t.wait_text("[docs] 2 of 3", 5);
+    t.line("quit");
+    t.wait_for("exit", 5, |_| t.dead());
+    assert_eq!(std::fs::read_to_string(&notes).expect("read"), text);
+    let mode = std::fs::metadata(&notes)
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}

@@ -74,6 +74,7 @@ impl Backend for FakeBackend {
             n_params: 0,
             load_time: Duration::ZERO,
             ctx: params.ctx,
+            notes: Vec::new(),
         };
         self.model = Some(info.clone());
         Ok(info)

@@ -46,6 +46,8 @@ pub struct ModelInfo {
     pub n_params: u64,
     pub load_time: Duration,
     pub ctx: u32,
+    /// Settings adjusted to the model, each a warning line.
+    pub notes: Vec<String>,
 }
 
 /// Why generation stopped normally.
@@ -79,6 +81,8 @@ pub enum BackendError {
     Load { path: PathBuf, reason: String },
     /// Ctrl-C while loading.
     LoadCancelled,
+    /// The model loaded but llama.cpp refused a context of that size.
+    Context { ctx: u32, reason: String },
     /// The prompt does not fit in the context window.
     PromptTooLong { tokens: usize, ctx: u32 },
     /// `LLAMA_CPP_TIMEOUT` reached; `partial` is what was generated.
@@ -99,6 +103,10 @@ impl fmt::Display for BackendError {
                 path.display()
             ),
             BackendError::LoadCancelled => f.write_str("model loading cancelled; it will be tried again on the next prompt."),
+            BackendError::Context { ctx, reason } => write!(
+                f,
+                "could not create a context of {ctx} tokens ({reason}); lower LLAMA_CPP_CTX."
+            ),
             BackendError::PromptTooLong { tokens, ctx } => write!(
                 f,
                 "the prompt is {tokens} tokens but the context holds {ctx} (LLAMA_CPP_CTX); \

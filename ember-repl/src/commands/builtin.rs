@@ -98,8 +98,11 @@ fn model_list(rt: &Runtime) -> String {
             let _ = writeln!(out, "no model. {}", crate::backend::BackendError::NoModel);
         }
     }
-    if let Some(p) = &discovery.pinned_missing {
-        let _ = writeln!(out, "note: LLAMA_CPP_MODEL={} does not exist", p.display());
+    if let Some((p, why)) = &discovery.pinned_problem {
+        let _ = writeln!(out, "note: LLAMA_CPP_MODEL={} {why}", p.display());
+    }
+    for (p, why) in &discovery.skipped {
+        let _ = writeln!(out, "skipped: {} ({why})", p.display());
     }
     if discovery.candidates.is_empty() {
         out.push_str("discovered: none in ");
@@ -188,9 +191,17 @@ pub fn config(rt: &mut Runtime, _args: &[&str]) -> String {
         .as_deref()
         .map_or_else(|| "(none)".to_string(), |p| p.display().to_string());
     let _ = write!(out, "  {:width$}  {hist}", "history file");
-    if !rt.settings.warnings.is_empty() {
+    let warnings: Vec<&String> = rt
+        .settings
+        .warnings
+        .iter()
+        .chain(&rt.warnings)
+        .chain(&planner.warning)
+        .chain(&responder.warning)
+        .collect();
+    if !warnings.is_empty() {
         out.push_str("\nwarnings:");
-        for w in &rt.settings.warnings {
+        for w in warnings {
             let _ = write!(out, "\n  {w}");
         }
     }

@@ -20,6 +20,7 @@ pub use handler::{handle_line, Flow};
 
 use crate::backend::llama::LlamaBackend;
 use crate::config::{LogLevel, Settings};
+use crate::history::HistoryFile;
 use crate::render::{self, Style, Ui};
 use crate::runtime::Runtime;
 use crate::{commands, home, state, term};
@@ -35,7 +36,8 @@ use std::path::PathBuf;
 /// rustyline's view of Ember: completion, hints, colours.
 pub struct EmberHelper {
     pub color: bool,
-    /// File names of discovered models, refreshed before each line.
+    /// File names of discovered models (sanitised: completion writes them
+    /// to the terminal), refreshed before each line.
     pub model_names: RefCell<Vec<String>>,
 }
 
@@ -50,29 +52,50 @@ pub fn run(settings: Settings) -> i32 {
     let backend = Box::new(LlamaBackend::new(cancel, debug));
     let mut rt = Runtime::new(settings, home, backend, cancel);
     let env = |k: &str| std::env::var(k).ok();
-    if let Some(dir) = state::dir(&env).filter(|d| state::ensure_dir(d).is_ok()) {
-        state::remove_stale(&dir);
-        rt.state_file = Some(state::snapshot_path(&dir, std::process::id()));
-        let history = env("EMBER_HISTORY_FILE")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
-        rt.history_file = Some(history.unwrap_or_else(|| dir.join("history")));
+    let usable = match state::dir(&env) {
+        Some(dir) => match state::ensure_dir(&dir) {
+            Ok(()) => Some(dir),
+            Err(why) => {
+                rt.warnings
+                    .push(format!("{why}; history and the HUD are off this session"));
+                None
+            }
+        },
+        None => {
+            rt.warnings.push(
+                "no state folder (EMBER_STATE_DIR, XDG_STATE_HOME and HOME unset); history and the HUD are off this session"
+                    .into(),
+            );
+            None
+        }
+    };
+    if let Ok(exe) = std::env::current_exe() {
+        rt.probes = Some((crate::probe::Cache::load(usable.as_deref()), exe));
     }
+    if let Some(dir) = &usable {
+        state::remove_stale(dir);
+        rt.state_file = Some(state::snapshot_path(dir, std::process::id()));
+    }
+    let history = env("EMBER_HISTORY_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    rt.history_file = history.or_else(|| usable.map(|d| d.join("history")));
     let (tty_in, tty_out) = (term::stdin_is_tty(), term::stdout_is_tty());
     let color = tty_out && term::color_wanted();
     let mut stdout = std::io::stdout();
     let mut ui = Ui::new(&mut stdout, tty_out, color);
     print_startup(&rt, &mut ui);
     rt.publish(rt.model_state());
-    if tty_in {
+    let code = if tty_in {
         interactive(&mut rt, &mut ui);
+        0
     } else {
-        piped(&mut rt, &mut ui, std::io::stdin().lock(), true);
-    }
+        piped(&mut rt, &mut ui, std::io::stdin().lock(), true)
+    };
     if let Some(p) = &rt.state_file {
         let _ = std::fs::remove_file(p);
     }
-    0
+    code
 }
 
 /// Banner, warnings, runtime panel, hints.
@@ -82,15 +105,15 @@ pub fn print_startup(rt: &Runtime, ui: &mut Ui) {
         &render::sanitize(&vault),
         &render::sanitize(&rt.settings.mode.value),
     ));
-    for w in &rt.settings.warnings {
+    for w in rt.settings.warnings.iter().chain(&rt.warnings) {
         ui.line(Style::Warn, &format!("warning: {w}"));
     }
     let discovery = rt.discovery();
-    if let Some(p) = &discovery.pinned_missing {
+    if let Some((p, why)) = &discovery.pinned_problem {
         ui.line(
             Style::Warn,
             &format!(
-                "warning: LLAMA_CPP_MODEL={} does not exist; looking elsewhere",
+                "warning: LLAMA_CPP_MODEL={} {why}; looking elsewhere",
                 p.display()
             ),
         );
@@ -129,8 +152,11 @@ pub fn print_startup(rt: &Runtime, ui: &mut Ui) {
     ui.raw("\n");
 }
 
-/// Lines from a pipe or file, one prompt each; stops at the end of input.
-pub fn piped(rt: &mut Runtime, ui: &mut Ui, mut input: impl BufRead, catch_ctrl_c: bool) {
+/// Lines from a pipe or file, one prompt each; stops at the end of input,
+/// or after a Ctrl-C (which stopped the answer or load under way: the
+/// operator wants the batch stopped, not the next line started). Returns
+/// the exit code: 130 after a Ctrl-C, as a shell reports one.
+pub fn piped(rt: &mut Runtime, ui: &mut Ui, mut input: impl BufRead, catch_ctrl_c: bool) -> i32 {
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -144,10 +170,15 @@ pub fn piped(rt: &mut Runtime, ui: &mut Ui, mut input: impl BufRead, catch_ctrl_
         ui.raw(prompt::PLAIN);
         ui.line(Style::Plain, line);
         if handle_line(rt, ui, line, catch_ctrl_c) == Flow::Quit {
-            return;
+            return 0;
+        }
+        if catch_ctrl_c && rt.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            ui.line(Style::Plain, "[Exiting Ember] interrupted");
+            return 130;
         }
     }
     ui.line(Style::Plain, "[Exiting Ember]");
+    0
 }
 
 fn interactive(rt: &mut Runtime, ui: &mut Ui) {
@@ -172,17 +203,29 @@ fn interactive(rt: &mut Runtime, ui: &mut Ui) {
                 Style::Warn,
                 &format!("warning: no line editor ({e}); reading plain lines"),
             );
-            return piped(rt, ui, std::io::stdin().lock(), true);
+            piped(rt, ui, std::io::stdin().lock(), true);
+            return;
         }
     };
     ed.set_helper(Some(EmberHelper {
         color: ui.color,
         model_names: RefCell::new(Vec::new()),
     }));
-    if let Some(h) = &rt.history_file {
-        let _ = state::private_file(h);
-        let _ = ed.load_history(h);
-    }
+    let mut history = rt
+        .history_file
+        .as_deref()
+        .and_then(|h| match HistoryFile::open(h) {
+            Ok((file, lines)) => {
+                for l in lines {
+                    let _ = ed.add_history_entry(l);
+                }
+                Some(file)
+            }
+            Err(why) => {
+                ui.line(Style::Warn, &format!("warning: {why}"));
+                None
+            }
+        });
     let prompt = prompt::prompt(ui.color);
     loop {
         if let Some(helper) = ed.helper() {
@@ -191,16 +234,16 @@ fn interactive(rt: &mut Runtime, ui: &mut Ui) {
                 .candidates
                 .iter()
                 .filter_map(|c| c.path.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
+                .map(|n| render::sanitize_name(&n.to_string_lossy()))
                 .collect();
             *helper.model_names.borrow_mut() = names;
         }
         match ed.readline(&prompt) {
             Ok(line) => {
-                if !line.trim().is_empty() {
-                    let _ = ed.add_history_entry(line.as_str());
-                    if let Some(h) = &rt.history_file {
-                        let _ = ed.append_history(h);
+                if !line.trim().is_empty() && ed.add_history_entry(line.as_str()).unwrap_or(false) {
+                    if let Some(Err(why)) = history.as_ref().map(|h| h.append(&line)) {
+                        ui.line(Style::Warn, &format!("warning: {why}"));
+                        history = None;
                     }
                 }
                 if handle_line(rt, ui, &line, true) == Flow::Quit {

@@ -222,8 +222,8 @@ fn corrupt_files_are_rejected_with_a_reason() {
     }
     assert!(reason(&mut b, &html).contains("HTML"));
     assert!(reason(&mut b, &empty).contains("truncated"));
-    assert!(reason(&mut b, &missing).contains("cannot read"));
-    assert!(reason(&mut b, tmp.path()).contains("directory"));
+    assert!(reason(&mut b, &missing).contains("does not exist"));
+    assert!(reason(&mut b, tmp.path()).contains("is a folder"));
     assert!(b.model().is_none());
     let shown = BackendError::Load {
         path: truncated.clone(),
@@ -236,4 +236,32 @@ fn corrupt_files_are_rejected_with_a_reason() {
     );
     b.load(&load_params(&good, 512, 16))
         .expect("a good file still loads");
+}
+
+#[test]
+fn a_context_above_the_trained_one_is_capped_with_a_warning() {
+    let _s = serial();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let p = tmp.path().join("short.gguf");
+    let spec = Spec {
+        ctx_train: 256,
+        ..Spec::tiny()
+    };
+    gguf_writer::write(&p, &spec).expect("write");
+    let mut b = LlamaBackend::new(flag(), false);
+    let info = b.load(&load_params(&p, 16_777_216, 128)).expect("load");
+    assert_eq!(info.ctx, 256);
+    assert_eq!(
+        info.notes,
+        ["LLAMA_CPP_CTX=16777216 is more than the 256 tokens this model was trained for; using 256"]
+    );
+    // Within the trained context: no note (llama.cpp pads to 256 itself).
+    let info = b.load(&load_params(&p, 200, 128)).expect("load");
+    assert_eq!((info.ctx, info.notes.len()), (256, 0));
+    let shown = BackendError::Context {
+        ctx: 1 << 30,
+        reason: "out of memory".into(),
+    }
+    .to_string();
+    assert!(shown.ends_with("lower LLAMA_CPP_CTX."), "{shown}");
 }
