@@ -7,12 +7,13 @@
 //! got its target created. Here the file is used only when it is missing
 //! or a regular file we own that already is a history (`#V2` first line);
 //! anything else turns history off with one warning. Each new line rewrites
-//! the file through the shared write primitive (a fresh temp file renamed
-//! over it, mode 0600): no path is followed, and a concurrent session's
-//! lines, read back first, are kept.
+//! the file through the shared write primitive ([`shared::write`]: a fresh
+//! temp file renamed over it, a new file 0600, no device or outside link
+//! ever written), and a concurrent session's lines, read back first, are
+//! kept.
 
 use crate::safe_read::{self, ReadError};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Lines kept, as rustyline's `max_history_size`.
@@ -96,10 +97,10 @@ impl HistoryFile {
             body.push_str(&escape(l));
             body.push('\n');
         }
-        shared::fsutil::replace_atomic(
+        shared::write::write_file(
             &self.path,
             body.as_bytes(),
-            Some(std::fs::Permissions::from_mode(0o600)),
+            &crate::state::private_policy(&self.path),
         )
         .map_err(|e| {
             format!(
@@ -135,6 +136,7 @@ fn unescape(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).expect("meta").permissions().mode() & 0o777

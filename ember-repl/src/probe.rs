@@ -15,7 +15,7 @@ use crate::backend::LoadParams;
 use crate::safe_read;
 use std::collections::HashMap;
 use std::io::Read;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -119,11 +119,8 @@ impl Cache {
                 if why.is_empty() { "ok" } else { "bad" }
             ));
         }
-        let _ = shared::fsutil::replace_atomic(
-            file,
-            body.as_bytes(),
-            Some(std::fs::Permissions::from_mode(0o600)),
-        );
+        let _ =
+            shared::write::write_file(file, body.as_bytes(), &crate::state::private_policy(file));
     }
 }
 
@@ -246,6 +243,7 @@ pub fn run(exe: &Path, params: &LoadParams, cancel: &AtomicBool) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn cache_round_trips_and_forgets_changed_files() {

@@ -10,10 +10,11 @@
 //! someone else is not used (anyone able to plant a link there could make
 //! us overwrite its target), and ours is tightened to 0700 through a
 //! descriptor of the folder itself, never by following a path again.
-//! Snapshots are written through the shared write primitive (a fresh
-//! `O_EXCL` temp file renamed over the target, so a planted `hud-N.tmp` or
-//! `hud-N.state` link is replaced, never followed) and read only when they
-//! are regular files of at most [`MAX_SNAPSHOT`] bytes.
+//! Snapshots are written through the shared write primitive
+//! ([`shared::write`]: a fresh temp file renamed over the target, so a
+//! planted `hud-N.tmp` is never written through, and a link only to a
+//! regular file inside the state folder is followed) and read only when
+//! they are regular files of at most [`MAX_SNAPSHOT`] bytes.
 
 use crate::safe_read;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -100,11 +101,19 @@ pub fn write(path: &Path, snap: &Snapshot) -> std::io::Result<()> {
         one_line(&snap.health),
         one_line(&snap.error),
     );
-    shared::fsutil::replace_atomic(
-        path,
-        body.as_bytes(),
-        Some(std::fs::Permissions::from_mode(0o600)),
-    )
+    shared::write::write_file(path, body.as_bytes(), &private_policy(path))
+}
+
+/// How Ember writes into its folders: new files 0600, links followed only
+/// to regular files in the same folder, no folder created, nothing written
+/// into a device or FIFO.
+pub fn private_policy(path: &Path) -> shared::write::Policy<'_> {
+    shared::write::Policy {
+        root: path.parent(),
+        create_dirs: false,
+        mode: 0o600,
+        streams: false,
+    }
 }
 
 /// Parses a snapshot; None when it is not one.
@@ -267,10 +276,19 @@ mod tests {
         };
         write(&snapshot_path(&dir, pid), &snap).expect("write");
         assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep");
-        // A link as the snapshot itself is replaced, not written through.
+        assert_eq!(
+            std::fs::metadata(snapshot_path(&dir, pid))
+                .expect("meta")
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+        // A link as the snapshot itself, to a file outside the folder, is
+        // refused, not written through.
         std::fs::remove_file(snapshot_path(&dir, pid)).expect("rm");
         std::os::unix::fs::symlink(&victim, snapshot_path(&dir, pid)).expect("link");
-        write(&snapshot_path(&dir, pid), &snap).expect("write");
+        assert!(write(&snapshot_path(&dir, pid), &snap).is_err());
         assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep");
         // A FIFO snapshot is skipped, not waited on.
         std::fs::remove_file(snapshot_path(&dir, pid)).expect("rm");
