@@ -31,6 +31,8 @@
 #             rig1, rig2, … on 127.0.0.2:8443, 127.0.0.3:8443, …, joined with
 #             join tokens, each with its `dir` pool; the busybox image in the
 #             cluster; registered as remote $RIG_CLUSTER (default rig-cluster).
+#             `cluster stop rigN` ends one member's daemon as a crash would
+#             (its containers keep running); `cluster` brings it back.
 #
 # A mode's teardown deletes its daemons' state folders and its remote, so the
 # host is left as it was found (packages aside).
@@ -363,6 +365,29 @@ cluster_online() {
     [ "$n" -ge "$MEMBERS" ]
 }
 
+# A member back from a stop is seen online at the next heartbeat.
+wait_online() {
+    for _ in $(seq 60); do
+        cluster_online && return
+        sleep 0.5
+    done
+    return 1
+}
+
+# Stop member $1 (rig2, …) as a crash would: its daemon ends, its running
+# containers stay up; `cluster setup` starts it again.
+cluster_stop() {
+    local name=${1:-} pid dir
+    case "$name" in rig[1-9]) ;; *) die "usage: $0 cluster stop rigN" ;; esac
+    dir="$CLUSTER_DIR/$name"
+    pid=$(cat "$dir/rig.pid" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! alive "$pid"; then die "member $name is not running"; fi
+    kill "$pid"
+    for _ in $(seq 300); do alive "$pid" || break; sleep 0.1; done
+    alive "$pid" && kill -9 "$pid"
+    say "member $name stopped"
+}
+
 cluster_setup() {
     local start=$SECONDS i dir token
     case "$MEMBERS" in [1-9]) ;; *) die "RIG_CLUSTER_MEMBERS must be 1 to 9" ;; esac
@@ -398,7 +423,7 @@ EOF
     done
     INCUS_DIR="$(member_dir 1)" import_image
     register_remote "$CLUSTER" "$(member_addr 1)" "$(member_dir 1)"
-    cluster_online || die "not every member is online: $(incus cluster list "$CLUSTER:" -f csv -c n,s | tr '\n' ' ')"
+    wait_online || die "not every member is online: $(incus cluster list "$CLUSTER:" -f csv -c n,s | tr '\n' ' ')"
     say "ready: cluster '$CLUSTER' of $MEMBERS members ($(incus cluster list "$CLUSTER:" -f csv -c n,u | tr '\n' ' ')) — $((SECONDS - start))s"
 }
 
@@ -434,8 +459,9 @@ cluster_status() {
 
 mode() {
     local name=$1 action=${2:-setup}
-    case "$action" in
-    setup | teardown | status) "${name}_$action" ;;
+    case "$name $action" in
+    *" setup" | *" teardown" | *" status") "${name}_$action" ;;
+    "cluster stop") cluster_stop "${3:-}" ;;
     *) echo "usage: $0 $name [setup|teardown|status]" >&2; exit 2 ;;
     esac
 }
@@ -444,6 +470,6 @@ case "${1:-}" in
 setup) cmd_setup ;;
 teardown) cmd_teardown ;;
 status) cmd_status ;;
-remote | cluster) mode "$1" "${2:-}" ;;
+remote | cluster) mode "$@" ;;
 *) echo "usage: $0 setup|teardown|status | remote|cluster [setup|teardown|status]" >&2; exit 2 ;;
 esac

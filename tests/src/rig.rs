@@ -5,12 +5,23 @@
 //! `false` (after a loud skip message) when the rig is down, and panics
 //! instead when `$CI` is set so CI can never silently skip. Each test then
 //! works inside its own [`Project`], which deletes everything on drop.
+//!
+//! The rig's two other modes are reached through Incus remotes:
+//! [`REMOTE`] (a second daemon over HTTPS on loopback) and [`CLUSTER`] (a
+//! three-member cluster); [`require_mode`] checks them the same way, and
+//! [`Project::on`] makes a project there.
 
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The remote `scripts/incus-rig.sh remote` registers.
+pub const REMOTE: &str = "rig-remote";
+/// The remote `scripts/incus-rig.sh cluster` registers, and its members.
+pub const CLUSTER: &str = "rig-cluster";
+pub const MEMBERS: [&str; 3] = ["rig1", "rig2", "rig3"];
 
 /// Incus limits project names to 63 characters.
 const MAX_PROJECT_NAME: usize = 63;
@@ -39,27 +50,38 @@ pub fn image_alias() -> String {
 /// True when the rig is ready. When it is not: panics under CI (`$CI` set and
 /// non-empty), otherwise prints a loud skip message and returns false.
 pub fn require() -> bool {
-    let ready = Command::new("bash")
-        .arg(script())
-        .arg("status")
-        .output()
-        .is_ok_and(|out| out.status.success());
+    ready(&["status"], "setup")
+}
+
+/// [`require`] for the `remote` or `cluster` mode of the rig.
+pub fn require_mode(mode: &str) -> bool {
+    ready(&[mode, "status"], mode)
+}
+
+/// Runs `incus-rig.sh <args>`; `setup` names the command that brings it up.
+fn ready(args: &[&str], setup: &str) -> bool {
+    let ready = rig_script(args).is_ok_and(|out| out.status.success());
     if ready {
         return true;
     }
     if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
         panic!(
-            "the real Incus rig must be set up in CI: run `scripts/incus-rig.sh setup` \
-             before `cargo test -p e2e`"
+            "the real Incus rig must be set up in CI: run `scripts/incus-rig.sh {setup}` \
+             before the tests"
         );
     }
     // Write to the stderr handle directly: libtest captures `eprintln!` of
     // passing tests, and a skip must be seen.
     let _ = writeln!(
         std::io::stderr(),
-        "\n*** SKIPPED: real Incus rig not running — run scripts/incus-rig.sh setup (as root) ***\n"
+        "\n*** SKIPPED: real Incus rig not running — run scripts/incus-rig.sh {setup} (as root) ***\n"
     );
     false
+}
+
+/// Runs the rig script with `args`.
+pub fn rig_script(args: &[&str]) -> std::io::Result<Output> {
+    Command::new("bash").arg(script()).args(args).output()
 }
 
 /// Runs `incus` with `args` without judging the outcome.
@@ -121,44 +143,75 @@ pub fn project_name(prefix: &str, pid: u32, n: usize) -> String {
 #[derive(Debug)]
 pub struct Project {
     name: String,
+    /// `remote:` for a project on a remote, empty on the local daemon.
+    prefix: String,
 }
 
 impl Project {
     /// Creates a uniquely named project (`prefix-<pid>-<counter>`).
     pub fn new(prefix: &str) -> Self {
+        Self::create(prefix, String::new())
+    }
+
+    /// [`Project::new`] on Incus remote `remote` (say [`REMOTE`] or [`CLUSTER`]).
+    pub fn on(remote: &str, prefix: &str) -> Self {
+        Self::create(prefix, format!("{remote}:"))
+    }
+
+    fn create(prefix: &str, remote: String) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = project_name(prefix, std::process::id(), n);
         incus([
             "project",
             "create",
-            &name,
+            &format!("{remote}{name}"),
             "-c",
             "features.images=false",
             "-c",
             "features.profiles=false",
         ]);
-        Project { name }
+        Project {
+            name,
+            prefix: remote,
+        }
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Runs `incus <args> --project <name>` and returns stdout.
+    /// `instance` as incus wants it: `remote:instance` on a remote.
+    pub fn at(&self, instance: &str) -> String {
+        format!("{}{instance}", self.prefix)
+    }
+
+    /// Runs `incus <args> --project <name>` and returns stdout. Instance
+    /// names in `args` must carry the remote ([`Project::at`]).
     pub fn incus(&self, args: &[&str]) -> String {
         incus(args.iter().copied().chain(["--project", &self.name]))
     }
 
     /// Creates `instance` from the rig image; starts it when `start`.
     pub fn launch(&self, instance: &str, start: bool) {
+        self.launch_on(instance, start, None);
+    }
+
+    /// [`Project::launch`] on cluster member `target` when given.
+    pub fn launch_on(&self, instance: &str, start: bool, target: Option<&str>) {
         let verb = if start { "launch" } else { "init" };
-        self.incus(&[verb, &image_alias(), instance, "--quiet"]);
+        let (image, at) = (self.at(&image_alias()), self.at(instance));
+        let mut args = vec![verb, &image, &at, "--quiet"];
+        if let Some(member) = target {
+            args.extend(["--target", member]);
+        }
+        self.incus(&args);
     }
 
     /// Runs `cmd` inside `instance` and returns its stdout.
     pub fn exec(&self, instance: &str, cmd: &[&str]) -> String {
-        let mut args = vec!["exec", instance, "--project", &self.name, "--"];
+        let at = self.at(instance);
+        let mut args = vec!["exec", &at, "--project", &self.name, "--"];
         args.extend_from_slice(cmd);
         incus(args)
     }
@@ -166,15 +219,34 @@ impl Project {
     /// Copies the host file `src` to `dest` (absolute path) inside `instance`.
     pub fn push_file(&self, instance: &str, src: &Path, dest: &str) {
         let src = src.to_str().expect("UTF-8 path");
-        self.incus(&["file", "push", "--quiet", src, &format!("{instance}{dest}")]);
+        let dest = format!("{}{dest}", self.at(instance));
+        self.incus(&["file", "push", "--quiet", src, &dest]);
     }
 
     /// Names of the project's instances.
     pub fn instances(&self) -> Vec<String> {
-        self.incus(&["list", "--format", "csv", "--columns", "n"])
+        let mut args = vec!["list", "--format", "csv", "--columns", "n"];
+        args.extend(Some(self.prefix.as_str()).filter(|p| !p.is_empty()));
+        self.incus(&args).lines().map(str::to_owned).collect()
+    }
+
+    /// Snapshot names of `instance`, sorted.
+    pub fn snapshots(&self, instance: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .incus(&[
+                "snapshot",
+                "list",
+                &self.at(instance),
+                "-f",
+                "csv",
+                "-c",
+                "n",
+            ])
             .lines()
             .map(str::to_owned)
-            .collect()
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -182,16 +254,20 @@ impl Drop for Project {
     fn drop(&mut self) {
         // No `incus project delete --force`: with features.profiles=false,
         // Incus 6.0 would empty the default project's profile (lxc/incus#2416).
-        let listed = incus_output(["list", "--project", &self.name, "-f", "csv", "-c", "n"]);
+        let (name, prefix) = (&self.name, &self.prefix);
+        let mut list = vec!["list", "--project", name, "-f", "csv", "-c", "n"];
+        list.extend(Some(prefix.as_str()).filter(|p| !p.is_empty()));
+        let listed = incus_output(list);
         let names = String::from_utf8_lossy(&listed.stdout).into_owned();
         let mut failures = Vec::new();
         for instance in names.lines() {
-            let out = incus_output(["delete", "--force", "--project", &self.name, instance]);
+            let at = self.at(instance);
+            let out = incus_output(["delete", "--force", "--project", name, &at]);
             if !out.status.success() {
                 failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
             }
         }
-        let out = incus_output(["project", "delete", &self.name]);
+        let out = incus_output(["project", "delete", &format!("{prefix}{name}")]);
         if !out.status.success() {
             failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
         }
