@@ -365,10 +365,20 @@ cluster_online() {
     [ "$n" -ge "$MEMBERS" ]
 }
 
-# A member back from a stop is seen online at the next heartbeat.
+# Does every member answer a request forwarded by rig1? A member back from
+# a stop says "Server isn't ready yet" for several seconds after its own
+# socket answers, and is seen online only at the next heartbeat.
+members_answer() {
+    local i
+    for i in $(seq "$MEMBERS"); do
+        INCUS_DIR="$(member_dir 1)" timeout 10 incus query "/1.0?target=rig$i" >/dev/null 2>&1 \
+            || return 1
+    done
+}
+
 wait_online() {
-    for _ in $(seq 60); do
-        cluster_online && return
+    for _ in $(seq 120); do
+        cluster_online && members_answer && return
         sleep 0.5
     done
     return 1
