@@ -4,9 +4,13 @@
 //! vector (never through a shell), every call can carry a timeout, and a
 //! failure becomes one sentence naming the command and what it said.
 
+use crate::interrupt;
 use std::fmt;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How often a watched run checks for SIGINT / SIGTERM.
+const STOP_POLL: Duration = Duration::from_millis(50);
 
 /// A program invocation, built up and then run once.
 #[derive(Debug, Clone)]
@@ -48,6 +52,9 @@ pub enum CmdError {
     TimedOut { line: String, after: Duration },
     /// Starting or waiting for it failed for another reason.
     Io { line: String, error: String },
+    /// SIGINT or SIGTERM arrived (see [`crate::interrupt`]): it was killed,
+    /// or never started.
+    Interrupted { line: String },
 }
 
 impl CmdError {
@@ -79,6 +86,7 @@ impl fmt::Display for CmdError {
                 write!(f, "`{line}` did not finish within {}s", after.as_secs())
             }
             CmdError::Io { line, error } => write!(f, "could not run `{line}`: {error}"),
+            CmdError::Interrupted { line } => write!(f, "`{line}` was stopped: interrupted"),
         }
     }
 }
@@ -162,19 +170,42 @@ impl Cmd {
         if let Some(dir) = &self.dir {
             expr = expr.dir(dir);
         }
+        expr = expr.before_spawn(|cmd| {
+            interrupt::arm(cmd);
+            Ok(())
+        });
+        if interrupt::interrupted() {
+            return Err(self.interrupted());
+        }
         let handle = expr.start().map_err(|e| self.start_error(e))?;
-        let out = match self.timeout {
-            None => handle.wait().map_err(|e| self.io_error(e))?,
-            Some(after) => match handle.wait_timeout(after).map_err(|e| self.io_error(e))? {
-                Some(out) => out,
-                None => {
-                    let _ = handle.kill();
+        let deadline = self.timeout.map(|after| Instant::now() + after);
+        let out = loop {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            // A watched run wakes up now and then to see whether it must stop.
+            let slice = match (interrupt::watching(), left) {
+                (true, left) => Some(left.map_or(STOP_POLL, |l| l.min(STOP_POLL))),
+                (false, left) => left,
+            };
+            let done = match slice {
+                None => Some(handle.wait().map_err(|e| self.io_error(e))?),
+                Some(slice) => handle.wait_timeout(slice).map_err(|e| self.io_error(e))?,
+            };
+            if let Some(out) = done {
+                break out;
+            }
+            if interrupt::interrupted() {
+                reap(&handle);
+                return Err(self.interrupted());
+            }
+            if let (Some(after), Some(d)) = (self.timeout, deadline) {
+                if Instant::now() >= d {
+                    reap(&handle);
                     return Err(CmdError::TimedOut {
                         line: self.line(),
                         after,
                     });
                 }
-            },
+            }
         };
         Ok(Output {
             code: out.status.code(),
@@ -213,8 +244,16 @@ impl Cmd {
         if let Some(dir) = &self.dir {
             expr = expr.dir(dir);
         }
+        expr = expr.before_spawn(|cmd| {
+            interrupt::arm(cmd);
+            Ok(())
+        });
         let out = expr.run().map_err(|e| self.start_error(e))?;
         Ok(out.status.code().unwrap_or(1))
+    }
+
+    fn interrupted(&self) -> CmdError {
+        CmdError::Interrupted { line: self.line() }
     }
 
     fn start_error(&self, e: io::Error) -> CmdError {
@@ -233,6 +272,13 @@ impl Cmd {
             error: e.to_string(),
         }
     }
+}
+
+/// Kill a child and collect it (duct's `kill` does not wait), so that no
+/// zombie is left and the caller knows it is gone.
+fn reap(handle: &duct::Handle) {
+    let _ = handle.kill();
+    let _ = handle.wait_timeout(Duration::from_secs(5));
 }
 
 /// Is `program` on PATH (or an existing path)?

@@ -8,6 +8,7 @@
 //! - [`infra`]: the infra.yml model and its loader (file or `infra/` folder).
 //! - [`nesting`]: the `/etc/anklume` nesting context.
 //! - [`cmd`]: running programs with argument vectors and timeouts.
+//! - [`interrupt`]: children stopped with the tool (SIGINT, SIGTERM, SIGKILL).
 //! - [`incus`]: instance → project resolution from one `incus list` call.
 //! - [`names`]: snapshot names checked before any `incus` call.
 //! - [`oracle`]: the pinned Python oracles the tests compare against.
@@ -19,6 +20,7 @@ pub mod error;
 pub mod fsutil;
 pub mod incus;
 pub mod infra;
+pub mod interrupt;
 pub mod names;
 pub mod nesting;
 pub mod oracle;

@@ -1,38 +1,32 @@
 //! `cleanup [--keep N]`: keep the newest N pre-apply snapshots (the last N
-//! lines of `history`), delete the older ones from every inventory instance
-//! that has them, and trim `history` to match.
+//! names of `history`), delete the older ones from every inventory
+//! instance that has them, and drop a name from `history` only once Incus
+//! has confirmed it is on none of them.
+//!
+//! Lines that are not snapshot names are kept where they are and never
+//! counted; everything is looked up in hash sets, so the run is linear in
+//! the length of `history` (upstream's was quadratic).
 
+use crate::reconcile::{self, Seen};
 use crate::run::Ctx;
-use crate::state::is_snapshot_name;
+use crate::state::Entry;
 use crate::targets::{self, Skip};
 use crate::{daemon, out, pool};
 use shared::incus::Instance;
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
 
 pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
     let _lock = ctx.state.lock()?;
-    let Some(history) = ctx.state.history()? else {
-        out::info("No pre-apply snapshots to clean up");
-        return Ok(0);
-    };
-    let total = history.len();
-    if total <= keep {
-        out::info(format!(
-            "Only {total} snapshot(s), keeping all (retention: {keep})"
-        ));
-        return Ok(0);
-    }
-    let to_delete = total - keep;
-    out::info(format!(
-        "Cleaning up: removing {to_delete} old snapshot(s), keeping {keep}"
-    ));
-    let (old, kept) = history.split_at(to_delete);
-    let doomed = doomed(old, kept);
-
+    let history = ctx.state.history()?;
     let scope = targets::gather(&ctx.incus, None)?;
     if scope.hosts.is_empty() {
-        // Trimming now would forget snapshots that still exist somewhere.
-        out::warn("No instances found in inventory; nothing deleted, history left as is");
+        match history {
+            None => out::info("No pre-apply snapshots to clean up"),
+            // Trimming now would forget snapshots that still exist somewhere.
+            Some(_) => {
+                out::warn("No instances found in inventory; nothing deleted, history left as is")
+            }
+        }
         return Ok(0);
     }
     let targets = targets::resolve(&ctx.incus, scope, ctx.jobs)?;
@@ -44,8 +38,47 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         }
     }
     // An instance on a member that did not answer may hold any of the
-    // doomed snapshots: none of them can be called gone.
+    // doomed snapshots: none of them can be called gone (`Seen` is then
+    // incomplete).
     let down = targets.iter().filter(|t| t.member_down().is_some()).count();
+    let seen = Seen::of(&targets, true);
+    let had_history = history.is_some();
+    let (entries, changed) = reconcile::settle(history.unwrap_or_default(), &seen);
+    if !had_history && !changed {
+        out::info("No pre-apply snapshots to clean up");
+        return Ok(0);
+    }
+    // Written before anything is deleted, changed or not: a state folder
+    // we cannot write stops the run before Incus is touched.
+    ctx.state.write_history(&entries)?;
+
+    // Every snapshot name once, newest occurrence deciding its place.
+    let mut last_at: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Entry::Done(n) = e {
+            last_at.insert(n, i);
+        }
+    }
+    let mut names: Vec<(&str, usize)> = last_at.into_iter().collect();
+    names.sort_unstable_by_key(|&(_, i)| i);
+    let total = names.len();
+    if total <= keep {
+        out::info(format!(
+            "Only {total} snapshot(s), keeping all (retention: {keep})"
+        ));
+        return Ok(0);
+    }
+    let to_delete = total - keep;
+    out::info(format!(
+        "Cleaning up: removing {to_delete} old snapshot(s), keeping {keep}"
+    ));
+    let doomed: Vec<String> = names
+        .get(..to_delete)
+        .unwrap_or_default()
+        .iter()
+        .map(|&(n, _)| n.to_owned())
+        .collect();
+    let doomed_set: HashSet<&str> = doomed.iter().map(String::as_str).collect();
 
     // One job per instance, deleting its doomed snapshots one after the
     // other: instances run in parallel, but two operations never hit one
@@ -54,15 +87,18 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         .iter()
         .filter_map(|t| {
             let inst = t.found.as_ref().ok()?;
-            let snaps: Vec<&str> = doomed
+            let mut snaps: Vec<&str> = inst
+                .snapshots
                 .iter()
-                .filter(|snap| t.with_snapshot(snap).is_some())
-                .map(String::as_str)
+                .map(|s| s.name.as_str())
+                .filter(|s| doomed_set.contains(s))
                 .collect();
+            snaps.sort_unstable();
+            snaps.dedup();
             (!snaps.is_empty()).then_some((inst, snaps))
         })
         .collect();
-    let mut failures: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut failures: HashMap<&str, Vec<String>> = HashMap::new();
     pool::run_ordered(
         &work,
         ctx.jobs,
@@ -95,15 +131,28 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         }
     }
 
-    // A snapshot that could not be deleted everywhere stays listed, so the
-    // next cleanup tries again instead of losing track of it.
-    let mut remaining: Vec<String> = doomed
+    // A name leaves history only when Incus confirmed it is gone from
+    // every instance: deleted without error, or never there, and no
+    // instance left unchecked. Otherwise the next cleanup tries again.
+    let gone: HashSet<&str> = if seen.complete() && !shared::interrupt::interrupted() {
+        doomed_set
+            .iter()
+            .filter(|s| !failures.contains_key(*s))
+            .copied()
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let remaining: Vec<Entry> = entries
         .iter()
-        .filter(|s| down > 0 || failures.contains_key(s.as_str()))
+        .filter(|e| !matches!(e, Entry::Done(n) if gone.contains(n.as_str())))
         .cloned()
         .collect();
-    remaining.extend(kept.iter().cloned());
     ctx.state.write_history(&remaining)?;
+    if shared::interrupt::interrupted() {
+        out::error("interrupted: history left as it was; run cleanup again");
+        return Ok(shared::interrupt::exit_code());
+    }
     if !failures.is_empty() {
         out::warn(format!(
             "{} snapshot(s) could not be deleted everywhere; kept in history for the next cleanup",
@@ -118,44 +167,11 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         ));
         return Ok(1);
     }
+    if !seen.complete() {
+        out::warn(
+            "some instances could not be checked (see above): old names kept in history for the next cleanup",
+        );
+    }
     out::info("Cleanup complete");
     Ok(0)
-}
-
-/// The old names to delete, once each: never one that is also among the
-/// kept (a name written twice), never a line that is not a snapshot name.
-fn doomed(old: &[String], kept: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for line in old {
-        if !is_snapshot_name(line) {
-            out::warn(format!(
-                "dropping history line '{}': not a pre-apply snapshot name",
-                line.escape_debug()
-            ));
-        } else if !kept.contains(line) && !names.contains(line) {
-            names.push(line.clone());
-        }
-    }
-    names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn doomed_skips_kept_duplicates_and_garbage() {
-        let old = v(&[
-            "pre-apply-20250101-000000",
-            "pre-apply-20250101-000000",
-            "; rm -rf /",
-            "pre-apply-20250102-000000",
-        ]);
-        let kept = v(&["pre-apply-20250102-000000", "pre-apply-20250103-000000"]);
-        assert_eq!(doomed(&old, &kept), v(&["pre-apply-20250101-000000"]));
-    }
 }

@@ -26,8 +26,10 @@ pub enum Command {
         limit: Option<String>,
     },
     /// `timestamp` is validated: exactly `YYYYMMDD-HHMMSS`.
+    /// `partial`: restoring fewer instances than targeted is not an error.
     Rollback {
         timestamp: Option<String>,
+        partial: bool,
     },
     List,
     Cleanup {
@@ -51,7 +53,10 @@ Usage: snapshot-apply [--remote NAME] [--jobs N] {{create|rollback|list|cleanup}
 
 Commands:
   create [--limit <group>]    Create pre-apply snapshots
-  rollback [<timestamp>]      Restore pre-apply snapshot
+  rollback [<timestamp>] [--allow-partial]
+                              Restore pre-apply snapshot (an error when an
+                              instance of its scope cannot be restored,
+                              unless --allow-partial)
   list                        List pre-apply snapshots
   cleanup [--keep <N>]        Remove old snapshots (default: keep {DEFAULT_KEEP})
 
@@ -132,13 +137,25 @@ fn command(args: &[&str]) -> Result<Command, String> {
             }
             Ok(Command::Create { limit })
         }
-        "rollback" => match rest {
-            [] => Ok(Command::Rollback { timestamp: None }),
-            [ts] => Ok(Command::Rollback {
-                timestamp: Some(state::parse_timestamp(ts)?),
-            }),
-            [_, extra, ..] => Err(format!("Unknown option: {extra}")),
-        },
+        "rollback" => {
+            let partial = rest.contains(&"--allow-partial");
+            match rest
+                .iter()
+                .filter(|a| **a != "--allow-partial")
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                [] => Ok(Command::Rollback {
+                    timestamp: None,
+                    partial,
+                }),
+                [ts] => Ok(Command::Rollback {
+                    timestamp: Some(state::parse_timestamp(ts)?),
+                    partial,
+                }),
+                [_, extra, ..] => Err(format!("Unknown option: {extra}")),
+            }
+        }
         "list" => match rest {
             [] => Ok(Command::List),
             [extra, ..] => Err(format!("Unknown option: {extra}")),
@@ -238,13 +255,15 @@ mod tests {
         assert_eq!(
             cmd(&["rollback", "20250101-120000"]),
             Ok(Command::Rollback {
-                timestamp: Some("20250101-120000".into())
+                timestamp: Some("20250101-120000".into()),
+                partial: false
             })
         );
         assert_eq!(
-            cmd(&["rollback", "pre-apply-20250101-120000"]),
+            cmd(&["rollback", "--allow-partial", "pre-apply-20250101-120000"]),
             Ok(Command::Rollback {
-                timestamp: Some("20250101-120000".into())
+                timestamp: Some("20250101-120000".into()),
+                partial: true
             })
         );
         assert_eq!(cmd(&["cleanup"]), Ok(Command::Cleanup { keep: 3 }));
@@ -280,7 +299,13 @@ mod tests {
         let cli = p(&["rollback", "--jobs=8", "--remote", "lab"]).unwrap();
         assert_eq!(cli.jobs, 8);
         assert_eq!(cli.remote.as_deref(), Some("lab"));
-        assert_eq!(cli.command, Command::Rollback { timestamp: None });
+        assert_eq!(
+            cli.command,
+            Command::Rollback {
+                timestamp: None,
+                partial: false
+            }
+        );
         let env = |k: &str| match k {
             "ANKLUME_INCUS_REMOTE" => Some("c1".to_owned()),
             "ANKLUME_SNAPSHOT_JOBS" => Some("2".to_owned()),

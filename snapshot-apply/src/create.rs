@@ -1,10 +1,13 @@
 //! `create [--limit <group>]`: one `pre-apply-<timestamp>` snapshot of every
-//! inventory instance (or of the group's), then the state files.
+//! inventory instance (or of the group's), recorded in `history` as in
+//! progress before the first snapshot and completed after the last.
 
+use crate::reconcile::{self, Seen};
 use crate::run::Ctx;
-use crate::state::{self, snapshot_name};
+use crate::state::{self, snapshot_name, Entry};
 use crate::targets::{self, Target};
 use crate::{daemon, out, pool};
+use shared::interrupt;
 use std::time::Duration;
 
 pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
@@ -21,8 +24,12 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
     }
     let targets = targets::resolve(&ctx.incus, scope, ctx.jobs)?;
     let history = ctx.state.history()?.unwrap_or_default();
-    let timestamp = fresh_timestamp(&history, &targets);
+    let (mut entries, _) = reconcile::settle(history, &Seen::of(&targets, limit.is_none()));
+    let timestamp = fresh_timestamp(&entries, &targets);
     let snap = snapshot_name(&timestamp);
+    // Recorded before Incus is touched: a state folder we cannot write
+    // stops the run here, and a run killed from now on leaves a mark.
+    ctx.state.begin(&mut entries, &timestamp)?;
     out::info(format!("Creating pre-apply snapshots: {snap}"));
 
     let (mut created, mut failed, mut down) = (0, 0, 0);
@@ -42,6 +49,7 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
                 out::ok(format!("{} (project={})", t.name, inst.project));
                 created += 1;
             }
+            (Some(Err(_)), _) if interrupt::interrupted() => {}
             (Some(Err(why)), _) => {
                 out::warn(format!("{}: snapshot failed: {why}", t.label()));
                 failed += 1;
@@ -57,9 +65,20 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
         },
     );
 
-    // Recorded even when nothing was created, as the script did: `rollback`
-    // then says plainly that no instance has this snapshot.
-    ctx.state.record(&timestamp, limit.unwrap_or("all"))?;
+    if interrupt::interrupted() {
+        // The daemon may still finish a snapshot whose client was stopped:
+        // only the next run can tell, so the mark stays.
+        out::error(format!(
+            "interrupted after {created} snapshot(s); {snap} stays marked in progress in history \
+             and the next create, cleanup or list settles it"
+        ));
+        return Ok(interrupt::exit_code());
+    }
+    // `latest` moves even when nothing was created, as the script did:
+    // `rollback` then says plainly that no instance has this snapshot
+    // (instead of restoring an older one). History lists only what exists.
+    ctx.state
+        .finish(entries, &timestamp, limit.unwrap_or("all"), created > 0)?;
     out::info(format!("{created} snapshot(s) created, {failed} failed"));
     if failed > 0 {
         out::warn("Some snapshots failed. Apply will proceed but rollback may be incomplete.");
@@ -79,12 +98,12 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
 /// Now, unless a snapshot of that name already exists (two creates within
 /// one second): then wait for the clock's next second, so that `history`
 /// never names one snapshot twice and incus never refuses a duplicate.
-fn fresh_timestamp(history: &[String], targets: &[Target]) -> String {
+fn fresh_timestamp(entries: &[Entry], targets: &[Target]) -> String {
     let mut timestamp = state::now_timestamp();
     for _ in 0..3 {
         let name = snapshot_name(&timestamp);
-        let taken =
-            history.contains(&name) || targets.iter().any(|t| t.with_snapshot(&name).is_some());
+        let taken = entries.iter().any(|e| e.name() == Some(name.as_str()))
+            || targets.iter().any(|t| t.with_snapshot(&name).is_some());
         if !taken {
             break;
         }

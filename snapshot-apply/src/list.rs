@@ -1,10 +1,13 @@
-//! `list`: the `history` file, the latest entry marked. It reads state only
-//! (no lock, works without Incus); on a cluster it also shows which
-//! instances hold each snapshot and on which member.
+//! `list`: the `history` file, the latest entry marked. It needs no Incus
+//! (state only); when Incus answers and no other run holds the lock, it
+//! first settles `history` with what Incus holds (see `reconcile`). On a
+//! cluster it also shows which instances hold each snapshot and on which
+//! member.
 
-use crate::out;
+use crate::reconcile::{self, Seen};
 use crate::run::Ctx;
-use crate::state::{snapshot_name, PREFIX};
+use crate::state::{snapshot_name, Entry, PREFIX};
+use crate::{out, targets};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -13,8 +16,9 @@ use std::time::Duration;
 const LIST_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn list(ctx: &Ctx) -> Result<i32, String> {
+    let history = settled(ctx, ctx.state.history()?);
     out::info("Pre-apply snapshots:");
-    let Some(history) = ctx.state.history()? else {
+    let Some(history) = history else {
         out::info("(none)");
         return Ok(0);
     };
@@ -24,13 +28,20 @@ pub fn list(ctx: &Ctx) -> Result<i32, String> {
     } else {
         cluster_holders(ctx)
     };
-    for name in &history {
-        if latest.as_ref() == Some(name) {
-            out::info(format!("{name}  <-- latest"));
-        } else {
-            out::info(name);
+    for entry in &history {
+        match entry {
+            Entry::Done(name) if latest.as_ref() == Some(name) => {
+                out::info(format!("{name}  <-- latest"))
+            }
+            Entry::Done(name) | Entry::Other(name) => out::info(name),
+            Entry::Pending(name) => out::info(format!("{name}  (in progress or interrupted)")),
         }
-        for holder in holders.get(name).into_iter().flatten() {
+        for holder in entry
+            .name()
+            .and_then(|n| holders.get(n))
+            .into_iter()
+            .flatten()
+        {
             out::info(format!("    {holder}"));
         }
     }
@@ -40,6 +51,32 @@ pub fn list(ctx: &Ctx) -> Result<i32, String> {
         ));
     }
     Ok(0)
+}
+
+/// `history` settled against Incus when that can be done now: the lock is
+/// free, the inventory names instances and Incus answers. Otherwise as is.
+fn settled(ctx: &Ctx, history: Option<Vec<Entry>>) -> Option<Vec<Entry>> {
+    let Some(_lock) = ctx.state.try_lock() else {
+        return history;
+    };
+    let Ok(scope) = targets::gather(&ctx.incus, None) else {
+        return history;
+    };
+    if scope.hosts.is_empty() {
+        return history;
+    }
+    let Ok(targets) = targets::resolve(&ctx.incus, scope, ctx.jobs) else {
+        return history;
+    };
+    let had = history.is_some();
+    let (entries, changed) =
+        reconcile::settle(history.unwrap_or_default(), &Seen::of(&targets, true));
+    if changed {
+        if let Err(e) = ctx.state.write_history(&entries) {
+            out::warn(format!("{e}; history not updated"));
+        }
+    }
+    (had || changed).then_some(entries)
 }
 
 /// Snapshot name → "instance (project=…, member=…)" lines, on a cluster

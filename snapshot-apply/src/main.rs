@@ -10,6 +10,7 @@ mod inventory;
 mod list;
 mod out;
 mod pool;
+mod reconcile;
 mod rollback;
 mod run;
 mod state;
@@ -17,6 +18,9 @@ mod targets;
 mod vars;
 
 fn main() {
+    // SIGINT / SIGTERM stop our incus children and let the run record
+    // where it stopped; SIGKILL still takes the children with it.
+    shared::interrupt::stop_children_on_signals();
     // args_os: `std::env::args` would panic on an argument that is not UTF-8.
     let args: Vec<String> = std::env::args_os()
         .skip(1)

@@ -33,7 +33,9 @@ pub fn run(cli: Cli) -> i32 {
             };
             match command {
                 Command::Create { limit } => create::create(&ctx, limit.as_deref()),
-                Command::Rollback { timestamp } => rollback::rollback(&ctx, timestamp.as_deref()),
+                Command::Rollback { timestamp, partial } => {
+                    rollback::rollback(&ctx, timestamp.as_deref(), partial)
+                }
                 Command::List => list::list(&ctx),
                 Command::Cleanup { keep } => cleanup::cleanup(&ctx, keep),
                 Command::Usage | Command::Help => Ok(1),

@@ -71,11 +71,18 @@ impl State {
     /// Take the exclusive lock, waiting up to `$ANKLUME_SNAPSHOT_LOCK_TIMEOUT`
     /// seconds (default 300) for another run to finish.
     pub fn lock(&self) -> Result<Lock, String> {
-        let wait = std::env::var("ANKLUME_SNAPSHOT_LOCK_TIMEOUT")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .map_or(DEFAULT_LOCK_WAIT, Duration::from_secs);
+        let wait = lock_wait(
+            std::env::var("ANKLUME_SNAPSHOT_LOCK_TIMEOUT")
+                .ok()
+                .as_deref(),
+        );
         self.lock_within(wait)
+    }
+
+    /// The lock when it is free right now (for `list`, which can do
+    /// without).
+    pub fn try_lock(&self) -> Option<Lock> {
+        self.lock_within(Duration::ZERO).ok()
     }
 
     fn lock_within(&self, wait: Duration) -> Result<Lock, String> {
@@ -95,6 +102,9 @@ impl State {
                 Ok(flock) => return Ok(Lock { _flock: flock }),
                 Err((f, Errno::EWOULDBLOCK | Errno::EINTR)) => file = f,
                 Err((_, e)) => return Err(cannot(&e)),
+            }
+            if shared::interrupt::interrupted() {
+                return Err(format!("interrupted while waiting for {}", path.display()));
             }
             if start.elapsed() >= wait {
                 return Err(format!(
@@ -141,32 +151,66 @@ impl State {
             .map(|s| s.trim().to_owned())
     }
 
-    /// The `history` lines (blank ones dropped); None when there is no file.
-    pub fn history(&self) -> Result<Option<Vec<String>>, String> {
+    /// The `--limit` group of the last create (None: all hosts, or unknown).
+    pub fn latest_scope(&self) -> Option<String> {
+        read_optional(&self.path("latest-scope"))
+            .ok()
+            .flatten()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty() && s != "all")
+    }
+
+    /// The `history` entries (blank lines dropped); None when there is no file.
+    pub fn history(&self) -> Result<Option<Vec<Entry>>, String> {
         Ok(read_optional(&self.path("history"))?.map(|text| {
             text.lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
-                .map(str::to_owned)
+                .map(Entry::parse)
                 .collect()
         }))
     }
 
-    /// Replace `history` with `names`.
-    pub fn write_history(&self, names: &[String]) -> Result<(), String> {
-        let mut text = names.join("\n");
-        if !text.is_empty() {
+    /// Replace `history` with `entries`. Also the check that the folder
+    /// can be written before anything is done in Incus: a run that could
+    /// not record what it did must not do it.
+    pub fn write_history(&self, entries: &[Entry]) -> Result<(), String> {
+        let mut text = String::with_capacity(entries.len() * 32);
+        for e in entries {
+            text.push_str(&e.text());
             text.push('\n');
         }
         self.write("history", &text)
     }
 
-    /// After a create: append the name to `history`, then point `latest`
-    /// and `latest-scope` at it.
-    pub fn record(&self, timestamp: &str, scope: &str) -> Result<(), String> {
-        let mut history = self.history()?.unwrap_or_default();
-        history.push(snapshot_name(timestamp));
-        self.write_history(&history)?;
+    /// Before the first snapshot of a create: `entries` (the history as
+    /// read, maybe reconciled) plus `<name> in-progress`, written. If the
+    /// run dies, the next one finds the mark and settles it.
+    pub fn begin(&self, entries: &mut Vec<Entry>, timestamp: &str) -> Result<(), String> {
+        entries.push(Entry::Pending(snapshot_name(timestamp)));
+        self.write_history(entries)
+    }
+
+    /// After a create: the mark becomes a plain name (or goes, when no
+    /// snapshot was made: nothing to track), then `latest` and
+    /// `latest-scope` point at it.
+    pub fn finish(
+        &self,
+        mut entries: Vec<Entry>,
+        timestamp: &str,
+        scope: &str,
+        created: bool,
+    ) -> Result<(), String> {
+        let name = snapshot_name(timestamp);
+        let pending = Entry::Pending(name.clone());
+        if created {
+            for e in entries.iter_mut().filter(|e| **e == pending) {
+                *e = Entry::Done(name.clone());
+            }
+        } else {
+            entries.retain(|e| *e != pending);
+        }
+        self.write_history(&entries)?;
         self.write("latest", &format!("{timestamp}\n"))?;
         self.write("latest-scope", &format!("{scope}\n"))
     }
@@ -179,11 +223,68 @@ impl State {
     }
 }
 
+/// `ANKLUME_SNAPSHOT_LOCK_TIMEOUT` in seconds; a value that is not a whole
+/// number is said, and the default used.
+fn lock_wait(value: Option<&str>) -> Duration {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => DEFAULT_LOCK_WAIT,
+        Some(v) => v.parse().map(Duration::from_secs).unwrap_or_else(|_| {
+            crate::out::warn(format!(
+                "ANKLUME_SNAPSHOT_LOCK_TIMEOUT='{}' is not a whole number of seconds; using the default, {}",
+                v.escape_debug(),
+                DEFAULT_LOCK_WAIT.as_secs()
+            ));
+            DEFAULT_LOCK_WAIT
+        }),
+    }
+}
+
 fn read_optional(path: &Path) -> Result<Option<String>, String> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// The mark of a create that has not finished (`<name> in-progress`).
+const PENDING_MARK: &str = " in-progress";
+
+/// One line of `history`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A snapshot this tool made: `pre-apply-YYYYMMDD-HHMMSS`.
+    Done(String),
+    /// `<name> in-progress`: a create started and did not finish.
+    Pending(String),
+    /// Anything else: kept as written, never counted, never sent to Incus.
+    Other(String),
+}
+
+impl Entry {
+    pub fn parse(line: &str) -> Entry {
+        if is_snapshot_name(line) {
+            return Entry::Done(line.to_owned());
+        }
+        match line.strip_suffix(PENDING_MARK) {
+            Some(name) if is_snapshot_name(name) => Entry::Pending(name.to_owned()),
+            _ => Entry::Other(line.to_owned()),
+        }
+    }
+
+    /// The snapshot name, for a line that holds one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Entry::Done(n) | Entry::Pending(n) => Some(n),
+            Entry::Other(_) => None,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Entry::Done(n) | Entry::Other(n) => n.clone(),
+            Entry::Pending(n) => format!("{n}{PENDING_MARK}"),
+        }
     }
 }
 
@@ -200,12 +301,23 @@ pub fn now_timestamp() -> String {
 /// Exactly `YYYYMMDD-HHMMSS`, and a real date and time.
 pub fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 15
-        && b[8] == b'-'
-        && b.iter()
+    if b.len() != 15
+        || b[8] != b'-'
+        || !b
+            .iter()
             .enumerate()
             .all(|(i, c)| i == 8 || c.is_ascii_digit())
-        && chrono::NaiveDateTime::parse_from_str(s, "%Y%m%d-%H%M%S").is_ok()
+    {
+        return false;
+    }
+    // Digits only from here; no format parsing (cleanup reads every line).
+    let num = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
+    };
+    chrono::NaiveDate::from_ymd_opt(num(0, 4) as i32, num(4, 6), num(6, 8)).is_some()
+        && chrono::NaiveTime::from_hms_opt(num(9, 11), num(11, 13), num(13, 15)).is_some()
 }
 
 /// A `rollback` argument: a timestamp, or a whole `pre-apply-…` name as
@@ -251,16 +363,23 @@ mod tests {
     }
 
     #[test]
-    fn record_and_read_back() {
+    fn begin_finish_and_read_back() {
         let d = tempfile::tempdir().unwrap();
         let s = State::at(&d.path().join("st"));
         assert_eq!(s.history().unwrap(), None);
         assert_eq!(s.latest().unwrap(), None);
-        s.record("20250101-000000", "all").unwrap();
-        s.record("20250102-000000", "pro").unwrap();
+        let history = || fs::read_to_string(d.path().join("st/history")).unwrap();
+        let mut entries = Vec::new();
+        s.begin(&mut entries, "20250101-000000").unwrap();
+        assert_eq!(history(), "pre-apply-20250101-000000 in-progress\n");
+        s.finish(entries, "20250101-000000", "all", true).unwrap();
+        let mut entries = s.history().unwrap().unwrap();
+        entries.push(Entry::Other("# a note".into()));
+        s.begin(&mut entries, "20250102-000000").unwrap();
+        s.finish(entries, "20250102-000000", "pro", true).unwrap();
         assert_eq!(
-            fs::read_to_string(d.path().join("st/history")).unwrap(),
-            "pre-apply-20250101-000000\npre-apply-20250102-000000\n"
+            history(),
+            "pre-apply-20250101-000000\n# a note\npre-apply-20250102-000000\n"
         );
         assert_eq!(
             fs::read_to_string(d.path().join("st/latest")).unwrap(),
@@ -270,8 +389,40 @@ mod tests {
             fs::read_to_string(d.path().join("st/latest-scope")).unwrap(),
             "pro\n"
         );
+        // Nothing created: the mark goes, nothing else changes in history.
+        let mut entries = s.history().unwrap().unwrap();
+        s.begin(&mut entries, "20250103-000000").unwrap();
+        s.finish(entries, "20250103-000000", "all", false).unwrap();
+        assert_eq!(history().lines().count(), 3);
         fs::write(d.path().join("st/latest"), "; rm -rf /\n").unwrap();
         assert!(s.latest().is_err());
+    }
+
+    #[test]
+    fn lock_wait_values() {
+        assert_eq!(lock_wait(None), DEFAULT_LOCK_WAIT);
+        assert_eq!(lock_wait(Some(" 7 ")), Duration::from_secs(7));
+        assert_eq!(lock_wait(Some("abc")), DEFAULT_LOCK_WAIT);
+        assert_eq!(lock_wait(Some("-1")), DEFAULT_LOCK_WAIT);
+    }
+
+    #[test]
+    fn entries() {
+        let n = "pre-apply-20250101-000000";
+        assert_eq!(Entry::parse(n), Entry::Done(n.into()));
+        assert_eq!(
+            Entry::parse(&format!("{n} in-progress")),
+            Entry::Pending(n.into())
+        );
+        for other in [
+            "--all",
+            "pre-apply-x in-progress",
+            "junk",
+            "pre-apply-20251301-000000",
+        ] {
+            assert_eq!(Entry::parse(other), Entry::Other(other.into()));
+            assert_eq!(Entry::parse(other).name(), None);
+        }
     }
 
     #[test]

@@ -218,7 +218,7 @@ fn rollback_restores_only_holders() {
         "home/.anklume/pre-apply-snapshots/latest",
         "20250101-120000\n",
     );
-    let out = f.run(&["rollback"]);
+    let out = f.run(&["rollback", "--allow-partial"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         f.calls(),
@@ -230,6 +230,35 @@ fn rollback_restores_only_holders() {
     assert_eq!(
         text(&out.stdout),
         format!("  Rolling back to: {snap}\n  Restoring web...\n  OK web\n  1 instance(s) restored, 2 skipped (no matching snapshot)\n")
+    );
+    let skipped = format!(
+        "  WARNING: db: not restored: it has no snapshot {snap}\n  WARNING: ghost: not restored: not found in any Incus project\n"
+    );
+    assert_eq!(text(&out.stderr), skipped);
+
+    // Without --allow-partial, fewer restored than targeted is an error
+    // (upstream: exit 0, nobody named).
+    let out = f.run(&["rollback"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        format!("{skipped}  ERROR: only 1 of 3 instance(s) were rolled back (2 not restored, named above); if that is what you want, pass --allow-partial\n")
+    );
+
+    // Rolling back to the last create made with --limit: its group only.
+    f.write("home/.anklume/pre-apply-snapshots/latest-scope", "pro\n");
+    f.write(
+        "list.json",
+        &format!(
+            "[{},{}]",
+            inst("web", "pro", "none", &[snap]),
+            inst("db", "perso", "none", &[snap])
+        ),
+    );
+    let out = f.run(&["rollback"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).ends_with("  2 instance(s) restored, 0 skipped (no matching snapshot)\n")
     );
 
     // An explicit timestamp nobody has: upstream's error and hint.

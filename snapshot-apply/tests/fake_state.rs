@@ -97,6 +97,15 @@ fn cleanup_keeps_the_newest_and_trims_history() {
     );
     assert_eq!(f.state_file("history"), format!("{S3}\n{S4}\n"));
 
+    // What Incus now holds (the fake does not delete anything itself).
+    f.write(
+        "list.json",
+        &format!(
+            "[{},{}]",
+            inst("web", "pro", "none", &[S3, S4]),
+            inst("db", "pro", "none", &[S4])
+        ),
+    );
     let out = f.run(&["cleanup", "--keep", "2"]);
     assert_eq!(
         text(&out.stdout),
@@ -133,10 +142,34 @@ fn cleanup_never_sends_garbage_or_kept_names_to_incus() {
     );
     let out = f.run(&["cleanup", "--keep", "2"]);
     assert!(out.status.success());
-    // Upstream deleted S1 although its second line is kept.
+    // Upstream deleted S1 although its second line is kept, and counted
+    // `-rf` as a snapshot.
     assert_eq!(f.calls(), ["list --all-projects --format json"]);
-    assert_eq!(f.state_file("history"), format!("{S1}\n{S2}\n"));
-    assert!(text(&out.stderr).contains("dropping history line '-rf'"));
+    assert_eq!(
+        text(&out.stdout),
+        "  Only 2 snapshot(s), keeping all (retention: 2)\n"
+    );
+    assert_eq!(f.state_file("history"), format!("-rf\n{S1}\n{S1}\n{S2}\n"));
+}
+
+#[test]
+fn lines_that_are_not_names_are_kept_and_never_counted() {
+    // Upstream, with --keep 2: deleted S1 and "kept" `--all`.
+    let f = with_history(&[S1, "junk", "--all", S2]);
+    f.write(
+        "list.json",
+        &format!("[{}]", inst("web", "pro", "none", &[S1, S2])),
+    );
+    let out = f.run(&["cleanup", "--keep", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(f.calls(), ["list --all-projects --format json"]);
+    let out = f.run(&["cleanup", "--keep", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        f.calls()[2..],
+        [format!("snapshot delete web {S1} --project pro")]
+    );
+    assert_eq!(f.state_file("history"), format!("junk\n--all\n{S2}\n"));
 }
 
 #[test]
