@@ -17,7 +17,8 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// Path to infra.yml or an infra/ directory
-    #[arg(value_name = "INFRA")]
+    // Upstream's argparse name: anklume's tests look for it in --help.
+    #[arg(value_name = "infra_file")]
     pub infra_file: PathBuf,
     /// Preview without writing
     #[arg(long)]

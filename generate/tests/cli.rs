@@ -86,7 +86,10 @@ fn usage_errors_exit_two() {
     assert_eq!(p.run(&["infra.yml", "--no-such-flag"]).code, 2);
     let help = p.run(&["--help"]);
     assert_eq!(help.code, 0);
+    // `infra_file`: the positional's name in upstream's argparse help,
+    // which anklume's own tests look for.
     for flag in [
+        "infra_file",
         "--dry-run",
         "--clean-orphans",
         "--base-dir",
