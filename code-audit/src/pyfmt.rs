@@ -8,36 +8,8 @@ pub fn round2(x: f64) -> f64 {
     format!("{x:.2}").parse().unwrap_or(x)
 }
 
-/// `repr(x)` for a finite float: shortest round-trip digits, `.0` on whole
-/// numbers, exponent form below 1e-4 and from 1e16 on (`1e+16`, `1e-05`).
-pub fn float_repr(x: f64) -> String {
-    if !x.is_finite() {
-        // Never produced by the audit; spelled as Python would.
-        return if x.is_nan() {
-            "nan".into()
-        } else if x > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let magnitude = x.abs();
-    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
-        let sci = format!("{x:e}");
-        let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-        let (sign, digits) = match exp.strip_prefix('-') {
-            Some(d) => ('-', d),
-            None => ('+', exp),
-        };
-        return format!("{mantissa}e{sign}{digits:0>2}");
-    }
-    let plain = format!("{x}");
-    if plain.contains('.') {
-        plain
-    } else {
-        format!("{plain}.0")
-    }
-}
+/// `repr(float)`, kept in one place for every tool.
+pub use shared::py::float_repr;
 
 /// Is `str.strip()` of `s` empty? Python's whitespace is Unicode's plus the
 /// four separators `\x1c`–`\x1f`.

@@ -11,6 +11,7 @@
 //! - [`interrupt`]: children stopped with the tool (SIGINT, SIGTERM, SIGKILL).
 //! - [`incus`]: instance → project resolution from one `incus list` call.
 //! - [`names`]: snapshot names checked before any `incus` call.
+//! - [`py`]: Python's own text rules (`repr(float)`).
 //! - [`oracle`]: the pinned Python oracles the tests compare against.
 //! - [`write`]: the one way any tool writes a file (links, devices,
 //!   permissions, interruption); [`fsutil`] is its old name.
@@ -24,6 +25,7 @@ pub mod interrupt;
 pub mod names;
 pub mod nesting;
 pub mod oracle;
+pub mod py;
 pub mod rng;
 pub mod write;
 pub mod yaml;

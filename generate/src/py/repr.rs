@@ -50,48 +50,8 @@ pub fn py_repr(v: &Value) -> String {
     }
 }
 
-/// `repr(float)`: the shortest text that reads back as the same number,
-/// in exponent form below 1e-4 and from 1e16 on, always a `.0` on
-/// integral values.
-pub fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    // Rust's `{:e}` gives the same shortest round-trip digits as Python.
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    let decpt = exp + 1;
-    let body = if (-3..=16).contains(&decpt) {
-        let n = digits.len() as i32;
-        if decpt <= 0 {
-            format!("0.{}{}", "0".repeat((-decpt) as usize), digits)
-        } else if decpt < n {
-            format!(
-                "{}.{}",
-                &digits[..decpt as usize],
-                &digits[decpt as usize..]
-            )
-        } else {
-            format!("{}{}.0", digits, "0".repeat((decpt - n) as usize))
-        }
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{first}{frac}e{esign}{:02}", exp.abs())
-    };
-    format!("{sign}{body}")
-}
+/// `repr(float)`, kept in one place for every tool.
+pub use shared::py::float_repr;
 
 /// `repr(str)`: single quotes unless the text holds a single quote and no
 /// double quote; escapes for backslash, the quote and unprintable characters.

@@ -361,66 +361,14 @@ fn write_float(f: f64, out: &mut String) {
         out.push_str(".nan");
     } else if f.is_infinite() {
         out.push_str(if f > 0.0 { ".inf" } else { "-.inf" });
-    } else if f == 0.0 {
-        out.push_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });
     } else {
-        let sci = python_digits(f.abs());
-        let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-        if f < 0.0 {
-            out.push('-');
+        let from = out.len();
+        crate::py::write_float_repr(f, out);
+        if let Some(e) = out[from..].find('e') {
+            if !out[from..from + e].contains('.') {
+                out.insert_str(from + e, ".0");
+            }
         }
-        write_repr_digits(&digits, exp, out);
-    }
-}
-
-/// The digits of Python's `repr`, in Rust's `1.2345e17` form: the fewest
-/// digits that read back as `f`, and among those the closest to `f`. Rust's
-/// `{:e}` finds the fewest but, at 17 digits, not always the closest
-/// (`194484458228096.63` where Python says `...62`); rounding correctly to
-/// that many digits gives Python's choice whenever it still reads back.
-fn python_digits(f: f64) -> String {
-    let shortest = format!("{f:e}");
-    let mantissa = shortest.split('e').next().unwrap_or("");
-    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
-    let nearest = format!("{f:.*e}", digits.saturating_sub(1));
-    if nearest.parse::<f64>() == Ok(f) {
-        nearest
-    } else {
-        shortest
-    }
-}
-
-/// Python's repr switches to exponent form when the decimal point would sit
-/// more than 16 digits right of the first digit or 4 left of it.
-fn write_repr_digits(digits: &str, exp: i32, out: &mut String) {
-    let decpt = exp + 1;
-    let n = digits.len() as i32;
-    if !(-3..=16).contains(&decpt) {
-        let (head, tail) = digits.split_at(1);
-        let tail = if tail.is_empty() { "0" } else { tail };
-        let sign = if exp < 0 { '-' } else { '+' };
-        let _ = write!(out, "{head}.{tail}e{sign}{:02}", exp.abs());
-    } else if decpt <= 0 {
-        out.push_str("0.");
-        push_zeros(out, -decpt);
-        out.push_str(digits);
-    } else if decpt >= n {
-        out.push_str(digits);
-        push_zeros(out, decpt - n);
-        out.push_str(".0");
-    } else {
-        let (int, frac) = digits.split_at(decpt as usize);
-        out.push_str(int);
-        out.push('.');
-        out.push_str(frac);
-    }
-}
-
-fn push_zeros(out: &mut String, n: i32) {
-    for _ in 0..n {
-        out.push('0');
     }
 }
 

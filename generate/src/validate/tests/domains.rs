@@ -42,6 +42,11 @@ fn subnet_id_range_and_type() {
         ("-1", "Domain 'work': subnet_id must be 0-254, got -1"),
         ("'1'", "Domain 'work': subnet_id must be 0-254, got 1"),
         ("1.0", "Domain 'work': subnet_id must be 0-254, got 1.0"),
+        // 17 significant digits: Python prints the closest of the shortest.
+        (
+            "194484458228096.62",
+            "Domain 'work': subnet_id must be 0-254, got 194484458228096.62",
+        ),
     ];
     for (sid, msg) in cases {
         let yaml = BASE.replace("subnet_id: 1", &format!("subnet_id: {sid}"));
