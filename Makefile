@@ -21,7 +21,7 @@ ANKLUME ?=
 FORCE ?=
 
 .PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
-	rollback rollback-list rollback-cleanup audit audit-json adopt unadopt test test-stress setup fmt lint \
+	rollback rollback-list rollback-cleanup audit audit-json adopt unadopt deb test test-stress setup fmt lint \
 	docker-build docker-rebuild dev repl docker-stop repl-local
 
 help: ## List the targets
@@ -92,6 +92,9 @@ adopt: ## Our binaries in place of an anklume checkout's scripts (ANKLUME=dir [F
 
 unadopt: ## Put an adopted checkout's scripts back, byte for byte (ANKLUME=dir)
 	@$(ADOPT_ENV) scripts/adopt.sh unadopt '$(ANKLUME)'
+
+deb: ## Debian packages anklume-rs and ember-repl in target/debian (BIN=, EMBER_BIN= skip building)
+	@$(if $(filter command line,$(origin BIN)),BIN='$(BIN)') scripts/package-deb.sh
 
 # ── Ember ─────────────────────────────────────────────────
 # Docker: `make docker-build`, `make dev`, `make repl`. The checkout is mounted

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# package-deb.sh — Debian packages of the tools, built with dpkg-deb.
+#
+#   scripts/package-deb.sh [OUTDIR]       (default: target/debian)
+#
+# anklume-rs  the five anklume tools in a private folder, /usr/lib/anklume-rs/bin
+#             (never /usr/bin/snap: that name is snapd's), reachable on PATH
+#             as /usr/bin/anklume-<tool>; man pages and bash/zsh/fish
+#             completions for those names.
+# ember-repl  /usr/bin/ember-repl, its man page and completions; a package of
+#             its own because it links llama.cpp (libgomp, libstdc++).
+#
+# Man pages and completions are generated from each binary's own --help:
+# its usage line, its "Commands:"/"Subcommands:" table and its options.
+# Depends: the packages that ship the shared libraries each binary needs.
+#
+# Environment:
+#   BIN        folder holding the five anklume binaries (default: built with
+#              cargo build --release)
+#   EMBER_BIN  the ember-repl binary (default: built with cargo build
+#              --release -p ember-repl, which compiles llama.cpp)
+#   PACKAGES   which to build (default: "anklume-rs ember-repl")
+#   VERSION    package version (default: the workspace version)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${1:-$ROOT/target/debian}
+PACKAGES=${PACKAGES:-anklume-rs ember-repl}
+TOOLS=(generate snap snapshot-apply incus-guard code-audit)
+declare -A SUMMARY=(
+    [generate]="infra.yml to Ansible inventory, group_vars and host_vars"
+    [snap]="create, restore, list and delete Incus snapshots"
+    [snapshot-apply]="snapshots around an Ansible apply, and rollback to them"
+    [incus-guard]="remove Incus bridges that collide with the host network"
+    [code-audit]="codebase audit report of an anklume checkout"
+    [ember-repl]="Ember's operator REPL with llama.cpp in-process"
+)
+
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+command -v dpkg-deb >/dev/null || die "dpkg-deb not found; install dpkg (Debian/Ubuntu)"
+
+version() {
+    [[ -n ${VERSION:-} ]] && { printf '%s' "$VERSION"; return; }
+    sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -n1
+}
+
+target_dir() {
+    local t=${CARGO_TARGET_DIR:-target}
+    [[ $t == /* ]] || t=$ROOT/$t
+    printf '%s' "$t"
+}
+
+# roff-escape stdin: backslashes, hyphens, lines starting with . or '.
+roff() { sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
+
+# The words a completion offers: subcommands (first word of each row of a
+# "Commands:"/"Subcommands:" table) and every --long / -s option named.
+help_words() {
+    local help=$1
+    awk '/^(Sub)?[Cc]ommands:/ { t = 1; next }
+         /^[^ ]/ || /^$/ { t = 0 }
+         t && $1 ~ /^[a-z][a-z-]*$/ && $1 != "help" { print $1 }' <<<"$help"
+    { grep -oE -- '(^|[ ,[])--?[a-zA-Z][a-zA-Z0-9-]*' <<<"$help" || true; } | sed 's/^[ ,[]//'
+}
+
+manpage() {
+    local name=$1 help=$2 summary=$3 path=$4 usage
+    usage=$(grep -m1 '^Usage:' <<<"$help" | sed 's/^Usage: *//')
+    printf '.TH %s 1 "" "%s %s" "User Commands"\n' "${name^^}" "$PKG" "$VER"
+    printf '.SH NAME\n%s \\- %s\n' "$(roff <<<"$name")" "$(roff <<<"$summary")"
+    printf '.SH SYNOPSIS\n.nf\n%s\n.fi\n' "$(roff <<<"$usage")"
+    printf '.SH DESCRIPTION\nThe output of \\fB%s \\-\\-help\\fR:\n.PP\n.nf\n%s\n.fi\n' \
+        "$(roff <<<"$name")" "$(roff <<<"$help")"
+    printf '.SH FILES\n%s\n' "$(roff <<<"$path")"
+}
+
+completions() {
+    local name=$1 words=$2 dest=$3
+    mkdir -p "$dest/usr/share/bash-completion/completions" \
+        "$dest/usr/share/zsh/vendor-completions" "$dest/usr/share/fish/vendor_completions.d"
+    local fn=_${name//-/_}
+    cat >"$dest/usr/share/bash-completion/completions/$name" <<EOF
+# bash completion for $name (generated from \`$name --help\` by anklume-rs package-deb.sh)
+$fn() {
+    local cur=\${COMP_WORDS[COMP_CWORD]}
+    mapfile -t COMPREPLY < <(compgen -W "$words" -- "\$cur")
+}
+complete -o default -F $fn $name
+EOF
+    {
+        printf '#compdef %s\n# generated from "%s --help" by anklume-rs package-deb.sh\n' "$name" "$name"
+        printf "_alternative 'args:argument:(%s)' 'files:file:_files'\n" "$words"
+    } >"$dest/usr/share/zsh/vendor-completions/_$name"
+    {
+        printf '# generated from "%s --help" by anklume-rs package-deb.sh\n' "$name"
+        printf "complete -c %s -a '%s'\n" "$name" "$words"
+    } >"$dest/usr/share/fish/vendor_completions.d/$name.fish"
+}
+
+# Packages shipping the shared libraries $@ need (by dpkg -S), comma-joined.
+depends() {
+    local lib path pkgs=()
+    while read -r lib path; do
+        [[ -n $path ]] || continue
+        local p
+        for candidate in "$path" "$(realpath "$path")" "/usr$path" "${path#/usr}"; do
+            p=$(dpkg -S "$candidate" 2>/dev/null | head -n1 | cut -d: -f1) && [[ -n $p ]] && break
+        done
+        [[ -n ${p:-} ]] || die "no Debian package ships $lib (needed by $*)"
+        pkgs+=("$p")
+    done < <(ldd "$@" | awk '/=> \// { print $1, $3 }')
+    printf '%s\n' "${pkgs[@]}" | sort -u | paste -sd, | sed 's/,/, /g'
+}
+
+# One package: $1 name, $2 staging root (already holding the binaries).
+build() {
+    local name=$1 stage=$2 deps=$3 description=$4 size
+    mkdir -p "$stage/DEBIAN"
+    size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+    cat >"$stage/DEBIAN/control" <<EOF
+Package: $name
+Version: $VER
+Architecture: $(dpkg --print-architecture)
+Maintainer: anklume-rs developers <anklume-rs@users.noreply.github.com>
+Installed-Size: $size
+Depends: $deps
+Section: admin
+Priority: optional
+Homepage: https://github.com/jmchantrein/AnKLuMe
+Description: $description
+EOF
+    find "$stage" -type d -exec chmod 755 {} +
+    mkdir -p "$OUT"
+    dpkg-deb --root-owner-group -Zxz --build "$stage" "$OUT/${name}_${VER}_$(dpkg --print-architecture).deb" >/dev/null
+    echo "$OUT/${name}_${VER}_$(dpkg --print-architecture).deb"
+}
+
+# $1 binary, $2 name on PATH, $3 staging root, $4 installed path.
+document() {
+    local bin=$1 name=$2 stage=$3 path=$4 help words short=${2#anklume-}
+    help=$("$bin" --help) || die "$bin --help failed"
+    mkdir -p "$stage/usr/share/man/man1"
+    manpage "$name" "$help" "${SUMMARY[$short]}" "$path" | gzip -9n >"$stage/usr/share/man/man1/$name.1.gz"
+    words=$(help_words "$help" | sort -u | paste -sd' ')
+    completions "$name" "$words" "$stage"
+}
+
+VER=$(version)
+[[ -n $VER ]] || die "no version in $ROOT/Cargo.toml [workspace.package]; set VERSION="
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+for PKG in $PACKAGES; do
+    case $PKG in
+        anklume-rs)
+            bins=${BIN:-}
+            if [[ -z $bins ]]; then
+                (cd "$ROOT" && cargo build --release --quiet -p generate -p snap -p snapshot-apply -p incus-guard -p code-audit) \
+                    || die "cargo build --release failed"
+                bins=$(target_dir)/release
+            fi
+            stage=$WORK/anklume-rs
+            mkdir -p "$stage/usr/lib/anklume-rs/bin" "$stage/usr/bin"
+            for t in "${TOOLS[@]}"; do
+                [[ -x $bins/$t ]] || die "no $t binary in $bins; build it or fix BIN="
+                install -m755 "$bins/$t" "$stage/usr/lib/anklume-rs/bin/$t"
+                strip --strip-unneeded "$stage/usr/lib/anklume-rs/bin/$t" 2>/dev/null || true
+                ln -s "../lib/anklume-rs/bin/$t" "$stage/usr/bin/anklume-$t"
+                document "$bins/$t" "anklume-$t" "$stage" "/usr/lib/anklume-rs/bin/$t"
+            done
+            build anklume-rs "$stage" "$(depends "$stage"/usr/lib/anklume-rs/bin/*)" \
+                "anklume's operations tools (generate, snap, snapshot-apply, incus-guard, code-audit)
+ Rust drop-ins for anklume's scripts: same command lines, files, messages and
+ exit codes. The binaries live in /usr/lib/anklume-rs/bin; /usr/bin has them
+ as anklume-generate, anklume-snap, anklume-snapshot-apply,
+ anklume-incus-guard and anklume-code-audit."
+            ;;
+        ember-repl)
+            bin=${EMBER_BIN:-}
+            if [[ -z $bin ]]; then
+                (cd "$ROOT" && cargo build --release --quiet -p ember-repl) || die "cargo build --release -p ember-repl failed"
+                bin=$(target_dir)/release/ember-repl
+            fi
+            [[ -x $bin ]] || die "no ember-repl binary at $bin; build it or fix EMBER_BIN="
+            stage=$WORK/ember-repl
+            mkdir -p "$stage/usr/bin"
+            install -m755 "$bin" "$stage/usr/bin/ember-repl"
+            strip --strip-unneeded "$stage/usr/bin/ember-repl" 2>/dev/null || true
+            document "$bin" ember-repl "$stage" /usr/bin/ember-repl
+            build ember-repl "$stage" "$(depends "$stage/usr/bin/ember-repl")" \
+                "Ember's operator REPL, llama.cpp in-process
+ Local docs, slash commands and a tmux status line (ember-repl hud); the
+ model is a GGUF file named by LLAMA_CPP_MODEL."
+            ;;
+        *) die "unknown package '$PKG'; PACKAGES= takes anklume-rs and ember-repl" ;;
+    esac
+done
