@@ -11,7 +11,7 @@
 
 use crate::out;
 use serde_json::Value as Json;
-use shared::cmd::{self, Cmd, CmdError};
+use shared::cmd::{self, Cmd};
 use shared::yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -54,15 +54,20 @@ impl Inventory {
         let listed = Cmd::new("ansible-inventory")
             .args(["-i", "inventory/", "--list"])
             .timeout(ANSIBLE_TIMEOUT)
-            .read();
+            .output();
         let why = match listed {
-            Ok(json) => match from_ansible_json(&json) {
-                Ok(inv) => return Ok(inv),
-                Err(e) => e,
-            },
-            Err(CmdError::Failed { stderr, .. }) => format!(
+            Ok(out) if out.success() => {
+                // A file it could not parse only shows in its warnings;
+                // swallowed, its hosts would vanish without a word.
+                ansible_warnings(&out.stderr).iter().for_each(out::warn);
+                match from_ansible_json(&out.stdout) {
+                    Ok(inv) => return Ok(inv),
+                    Err(e) => e,
+                }
+            }
+            Ok(out) => format!(
                 "ansible-inventory failed ({})",
-                first_line(&stderr).unwrap_or("no message")
+                first_line(&out.stderr).unwrap_or("no message")
             ),
             Err(e) => e.to_string(),
         };
@@ -133,6 +138,25 @@ fn first_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).find(|l| !l.is_empty())
 }
 
+/// ansible-inventory's `[WARNING]: …` messages, each on one line (it
+/// wraps them at the terminal width).
+fn ansible_warnings(stderr: &str) -> Vec<String> {
+    let mut warnings: Vec<String> = Vec::new();
+    for line in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line.strip_prefix("[WARNING]:") {
+            Some(start) => warnings.push(format!("ansible-inventory: {}", start.trim())),
+            None => match warnings.last_mut() {
+                Some(last) if !line.starts_with('[') => {
+                    last.push(' ');
+                    last.push_str(line);
+                }
+                _ => {}
+            },
+        }
+    }
+    warnings
+}
+
 /// `ansible-inventory --list` output: `{"_meta": {"hostvars": …}, "<group>":
 /// {"hosts": […], "children": […]}, …}`.
 pub fn from_ansible_json(text: &str) -> Result<Inventory, String> {
@@ -187,15 +211,9 @@ pub fn from_files(dir: &Path) -> Result<Inventory, String> {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let doc = shared::yaml::load_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        match &doc {
-            Value::Null => {}
-            Value::Map(groups) => {
-                for (name, body) in groups.iter() {
-                    if let Some(name) = key_str(name) {
-                        add_group(&mut inv, name, body);
-                    }
-                }
-            }
+        let groups = match &doc {
+            Value::Null => continue,
+            Value::Map(groups) => groups,
             other => {
                 return Err(format!(
                     "{}: an inventory file must be a mapping of groups, not a {}",
@@ -203,41 +221,93 @@ pub fn from_files(dir: &Path) -> Result<Inventory, String> {
                     other.type_name()
                 ))
             }
+        };
+        // All or nothing per file, as Ansible's YAML inventory plugin:
+        // one key it refuses and none of the file's hosts exist for it
+        // (nor for the playbook), so none exist for us either, and we say so.
+        let mut found = Vec::new();
+        let read = groups
+            .iter()
+            .try_for_each(|(name, body)| read_group(name, body, &mut found, 0));
+        match read {
+            Ok(()) => {
+                for (name, hosts, children) in found {
+                    let group = inv.groups.entry(name).or_default();
+                    group.hosts.extend(hosts);
+                    group.children.extend(children);
+                }
+            }
+            Err(why) => out::warn(format!(
+                "{}: {why}; ansible-inventory skips this whole file, so its hosts are left out",
+                file.display()
+            )),
         }
     }
     Ok(inv)
 }
 
-fn add_group(inv: &mut Inventory, name: String, body: &Value) {
-    let hosts: Vec<String> = match body.get("hosts") {
-        Some(Value::Map(m)) => m.keys().filter_map(key_str).collect(),
-        Some(Value::Seq(s)) => s.iter().filter_map(key_str).collect(),
-        _ => Vec::new(),
-    };
-    let children: Vec<(String, &Value)> = match body.get("children") {
-        Some(Value::Map(m)) => m
-            .iter()
-            .filter_map(|(k, v)| key_str(k).map(|k| (k, v)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let group = inv.groups.entry(name).or_default();
-    group.hosts.extend(hosts);
-    group
-        .children
-        .extend(children.iter().map(|(k, _)| k.clone()));
-    for (child, body) in children {
-        add_group(inv, child, body);
+/// Deepest `children` nesting read.
+const MAX_DEPTH: usize = 64;
+
+/// One group found in a file: name, its hosts, its child groups.
+type Found = (String, Vec<String>, Vec<String>);
+
+/// Read group `name` (and its children) into `found`; Err when Ansible
+/// would refuse the file because of it.
+fn read_group(
+    name: &Value,
+    body: &Value,
+    found: &mut Vec<Found>,
+    depth: usize,
+) -> Result<(), String> {
+    let name = key_name(name, "group")?;
+    // Bounded recursion whatever the file holds; no inventory nests deep.
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "groups nested more than {MAX_DEPTH} deep under {name}"
+        ));
     }
+    let hosts = match body.get("hosts") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Map(m)) => m
+            .keys()
+            .map(|k| key_name(k, "host"))
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(format!(
+                "\"hosts\" of group {name} must be a mapping of host names, not a {}",
+                other.type_name()
+            ))
+        }
+    };
+    let mut children = Vec::new();
+    if let Some(Value::Map(m)) = body.get("children") {
+        for (child, child_body) in m.iter() {
+            read_group(child, child_body, found, depth + 1)?;
+            children.push(key_name(child, "group")?);
+        }
+    }
+    found.push((name, hosts, children));
+    Ok(())
 }
 
-/// A host or group name as Ansible reads it (YAML may type `01` as an int).
-fn key_str(v: &Value) -> Option<String> {
-    match v {
-        Value::Str(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
+/// A host or group name: Ansible takes only strings, and YAML 1.1 makes
+/// an unquoted `no`, `on`, `true`, `~`, `01` or `2024-01-01` something
+/// else.
+fn key_name(key: &Value, what: &str) -> Result<String, String> {
+    let read_as = match key {
+        Value::Str(s) => return Ok(s.clone()),
+        Value::Bool(true) => "the boolean true (an unquoted yes, on or true)".to_owned(),
+        Value::Bool(false) => "the boolean false (an unquoted no, off or false)".to_owned(),
+        Value::Null => "null (an unquoted ~ or null, or nothing)".to_owned(),
+        Value::Int(i) => format!("the number {i}"),
+        Value::Float(f) => format!("the number {f}"),
+        Value::Timestamp(t) => format!("the date {t}"),
+        other => format!("a {}", other.type_name()),
+    };
+    Err(format!(
+        "a {what} name is read by YAML as {read_as}, not a name; quote it"
+    ))
 }
 
 #[cfg(test)]
@@ -274,6 +344,18 @@ mod tests {
     }
 
     #[test]
+    fn ansible_warnings_one_per_line() {
+        let stderr = "[WARNING]:  * Failed to parse /x/h.yml with yaml plugin:\nHost pattern False must be a string.\n[WARNING]: Unable to parse /x/h.yml as an\ninventory source\n";
+        assert_eq!(
+            ansible_warnings(stderr),
+            [
+                "ansible-inventory: * Failed to parse /x/h.yml with yaml plugin: Host pattern False must be a string.",
+                "ansible-inventory: Unable to parse /x/h.yml as an inventory source",
+            ]
+        );
+    }
+
+    #[test]
     fn yaml_files_like_the_generator_writes() {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -293,6 +375,41 @@ mod tests {
         assert_eq!(names(inv.hosts(Some("a"))), ["b1"]);
         assert_eq!(names(inv.hosts(Some("pro"))), ["pro-db", "pro-dev"]);
         assert!(inv.has_group("b"));
+        // Unquoted YAML 1.1 non-strings: Ansible skips the whole file.
+        for key in ["no", "on", "true", "~", "01", "1.5", "2001-01-01"] {
+            let f = d.path().join("hand.yml");
+            std::fs::write(
+                &f,
+                format!("all:\n  children:\n    h:\n      hosts:\n        ok1:\n        {key}:\n"),
+            )
+            .unwrap();
+            let inv = from_files(d.path()).unwrap();
+            assert_eq!(names(inv.hosts(None)), ["b1", "pro-db", "pro-dev"], "{key}");
+            std::fs::write(
+                &f,
+                format!("all:\n  children:\n    {key}:\n      hosts:\n        ok1:\n"),
+            )
+            .unwrap();
+            let inv = from_files(d.path()).unwrap();
+            assert_eq!(
+                names(inv.hosts(None)),
+                ["b1", "pro-db", "pro-dev"],
+                "group {key}"
+            );
+            std::fs::write(
+                &f,
+                format!(
+                    "all:\n  children:\n    h:\n      hosts:\n        ok1:\n        '{key}':\n"
+                ),
+            )
+            .unwrap();
+            let inv = from_files(d.path()).unwrap();
+            assert!(
+                inv.hosts(Some("h")).iter().any(|h| h.name == key),
+                "quoted {key}"
+            );
+            std::fs::remove_file(&f).unwrap();
+        }
         std::fs::write(d.path().join("bad.yml"), "all: [").unwrap();
         assert!(from_files(d.path()).unwrap_err().contains("bad.yml"));
         assert!(from_files(&d.path().join("missing"))
