@@ -71,8 +71,13 @@ Options:
 /// variables. An error is the message to print after `ERROR: ` (exit 1).
 pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Cli, String> {
     let mut remote = env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty());
+    // A setting in the environment may be stale or meant for another
+    // version: said and replaced by the default, not fatal (`--jobs` is).
     let mut jobs = match env("ANKLUME_SNAPSHOT_JOBS").filter(|j| !j.is_empty()) {
-        Some(j) => parse_jobs(&j, "ANKLUME_SNAPSHOT_JOBS")?,
+        Some(j) => parse_jobs(&j, "ANKLUME_SNAPSHOT_JOBS").unwrap_or_else(|e| {
+            crate::out::warn(format!("{e}; using the default, {DEFAULT_JOBS}"));
+            DEFAULT_JOBS
+        }),
         None => DEFAULT_JOBS,
     };
     let mut rest = Vec::new();
@@ -314,6 +319,7 @@ mod tests {
         let cli = parse(&["list".to_owned()], env).unwrap();
         assert_eq!((cli.remote.as_deref(), cli.jobs), (Some("c1"), 2));
         let bad = |k: &str| (k == "ANKLUME_SNAPSHOT_JOBS").then(|| "lots".to_owned());
-        assert!(parse(&["list".to_owned()], bad).is_err());
+        assert_eq!(parse(&["list".to_owned()], bad).unwrap().jobs, DEFAULT_JOBS);
+        assert!(p(&["--jobs", "lots", "list"]).is_err());
     }
 }

@@ -212,6 +212,30 @@ fn bad_lock_timeout_is_said_and_the_default_used() {
     );
 }
 
+#[test]
+fn bad_jobs_in_the_environment_is_said_and_the_default_used() {
+    let f = with_history(&[S1]);
+    f.write(
+        "list.json",
+        &format!("[{}]", inst("web", "pro", "none", &[S1])),
+    );
+    let out = f
+        .command(&["list"])
+        .env("ANKLUME_SNAPSHOT_JOBS", "abc")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(text(&out.stderr).starts_with(
+        "  WARNING: ANKLUME_SNAPSHOT_JOBS needs a number from 1 to 64, got 'abc'; using the default, 4\n"
+    ), "{}", text(&out.stderr));
+    let out = f.run(&["--jobs", "abc", "list"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the option itself stays an error"
+    );
+}
+
 /// CPU seconds (user + system) a finished, not yet reaped child used.
 fn cpu_of_zombie(pid: u32) -> f64 {
     let stat_path = format!("/proc/{pid}/stat");
