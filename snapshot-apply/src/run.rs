@@ -44,6 +44,10 @@ pub fn run(cli: Cli) -> i32 {
     };
     result.unwrap_or_else(|e| {
         out::error(e);
-        1
+        if shared::interrupt::interrupted() {
+            shared::interrupt::exit_code()
+        } else {
+            1
+        }
     })
 }

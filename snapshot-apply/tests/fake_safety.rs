@@ -164,6 +164,37 @@ fn sigterm_during_create_leaves_a_mark_the_next_run_settles() {
 }
 
 #[test]
+fn sigterm_while_waiting_for_the_lock_exits_143() {
+    let f = with_history(&[S1]);
+    std::fs::create_dir_all(f.state()).unwrap();
+    let lock = std::fs::File::create(f.state().join(".lock")).unwrap();
+    let held = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive).unwrap();
+    let child = f
+        .command(&["cleanup"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let fds = format!("/proc/{}/fd", child.id());
+    wait_for("the run to open the lock", || {
+        std::fs::read_dir(&fds).is_ok_and(|d| {
+            d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+                .any(|p| p.ends_with(".lock"))
+        })
+    });
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("  ERROR: interrupted while waiting for "));
+    assert_eq!(f.state_file("history"), format!("{S1}\n"));
+    drop(held);
+}
+
+#[test]
 fn untracked_snapshots_are_adopted_and_vanished_marks_dropped() {
     let f = with_history(&[S2, "pre-apply-20250101-000009 in-progress"]);
     f.write(
