@@ -1,8 +1,8 @@
 //! Without Ansible, the inventory is read from `inventory/*.yml`; the hosts
 //! must be the ones the real `ansible-inventory` finds, also for hand-written
 //! files with unquoted YAML 1.1 non-strings (`no:`, `on:`, `true:`, `01:`),
-//! which Ansible refuses file by file. Skipped loudly without
-//! ansible-inventory on PATH (`make test` puts the pinned one there).
+//! which Ansible refuses file by file. Against the pinned ansible-core
+//! (`shared::oracle`); skipped loudly without it, required under CI.
 
 mod common;
 
@@ -21,8 +21,8 @@ const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-fn ansible_hosts(dir: &std::path::Path) -> BTreeSet<String> {
-    let out = std::process::Command::new("ansible-inventory")
+fn ansible_hosts(ansible: &std::path::Path, dir: &std::path::Path) -> BTreeSet<String> {
+    let out = std::process::Command::new(ansible)
         .args(["-i", "inventory/", "--list"])
         .current_dir(dir)
         .output()
@@ -43,20 +43,15 @@ fn ansible_hosts(dir: &std::path::Path) -> BTreeSet<String> {
 
 #[test]
 fn same_hosts_as_ansible_inventory() {
-    if !std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("ansible-inventory").is_file()))
-    {
-        eprintln!(
-            "*** SKIPPED: no ansible-inventory on PATH (make test puts the pinned one there) ***"
-        );
+    let Some(ansible) = shared::oracle::or_skip(shared::oracle::ansible_inventory()) else {
         return;
-    }
+    };
     let f = Fake::new(false);
     for (name, body) in FILES {
         f.write(&format!("project/inventory/{name}"), body);
     }
     f.write("list.json", "[]");
-    let theirs = ansible_hosts(&f.path().join("project"));
+    let theirs = ansible_hosts(&ansible, &f.path().join("project"));
 
     // Every host of ours is reported "not found" by the empty fake Incus.
     let out = f.run(&["create"]);
