@@ -1,6 +1,8 @@
 //! `code-audit`: line counts, test ratios, role sizes and dead code of an
 //! anklume tree, as a text or JSON report (replaces `scripts/code-audit.py`).
 
+#![forbid(unsafe_code)]
+
 mod app;
 mod cli;
 mod count;

@@ -2,6 +2,8 @@
 //! (`main.rs` only parses the command line and calls [`run`]), and
 //! [`fuzz`], the in-memory pipeline the fuzz target and its seed test share.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 mod enrich;
 pub mod fuzz;

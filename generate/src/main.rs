@@ -4,6 +4,8 @@
 //! same messages, same exit codes. See `pipeline` for the order of steps;
 //! the modules live in the library (`lib.rs`).
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 
 #[global_allocator]

@@ -2,6 +2,8 @@
 //! (drop-in for anklume's scripts/incus-guard.sh). See `cli` for the
 //! command line and `config` for the environment variables.
 
+#![forbid(unsafe_code)]
+
 // First, so that its `say!` macros are visible in the modules below.
 #[macro_use]
 mod log;

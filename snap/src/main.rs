@@ -1,5 +1,7 @@
 //! `snap`: create, restore, list and delete Incus snapshots by instance name.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod run;
 

@@ -2,6 +2,8 @@
 //! `make apply`, one-command rollback to them, and their retention.
 //! A drop-in for anklume's scripts/snapshot-apply.sh.
 
+#![forbid(unsafe_code)]
+
 mod cleanup;
 mod cli;
 mod create;
