@@ -32,6 +32,9 @@ pub struct Cli {
     /// Print a unified diff of every file that would change
     #[arg(long)]
     pub diff: bool,
+    /// Fail at once when another run holds the base dir, instead of waiting
+    #[arg(long, env = "ANKLUME_GENERATE_NO_WAIT")]
+    pub no_wait: bool,
     /// Reject unknown keys in infra.yml, naming the closest known key
     #[arg(long)]
     pub strict: bool,

@@ -7,6 +7,7 @@
 pub mod cli;
 mod enrich;
 pub mod fuzz;
+mod lock;
 mod orphans;
 mod par;
 mod pipeline;

@@ -5,7 +5,11 @@
 //! `instance_ephemeral: false`; protected orphans are reported but never
 //! deleted. Disabled domains still count as known, so their files stay.
 //! Unlike upstream (directory order), orphans are reported sorted by name
-//! within each folder, so the report is the same on every machine.
+//! within each folder, so the report is the same on every machine. Also
+//! unlike upstream, dot files (editor lock links such as `.#m1.yml`, temp
+//! files) are never orphans, and `--clean-orphans` leaves alone a file it
+//! cannot read or parse (it may say `ephemeral: false`) or that is not a
+//! regular file or a link.
 
 use shared::yaml::Value;
 use std::collections::HashSet;
@@ -20,6 +24,9 @@ pub struct Orphan {
     pub path: PathBuf,
     pub shown: String,
     pub protected: bool,
+    /// Why `--clean-orphans` must not delete it although not protected:
+    /// it could not be read or parsed, or is not a file.
+    pub keep: Option<String>,
 }
 
 /// The names that still have a reason to exist.
@@ -41,11 +48,15 @@ pub fn detect(base: &Path, base_shown: &str, known: &Known) -> Vec<Orphan> {
         for name in yml_files(&base.join(dir)) {
             if !valid.contains(stem(&name)) {
                 let path = base.join(dir).join(&name);
-                let protected = is_protected(&path);
+                let (protected, keep) = match protection(&path) {
+                    Ok(p) => (p, None),
+                    Err(why) => (false, Some(why)),
+                };
                 out.push(Orphan {
                     shown: display_path(base_shown, &[dir, &name]),
                     path,
                     protected,
+                    keep,
                 });
             }
         }
@@ -53,8 +64,8 @@ pub fn detect(base: &Path, base_shown: &str, known: &Known) -> Vec<Orphan> {
     out
 }
 
-/// Names matching `*.yml` (pathlib's glob also matches dot-files and
-/// folders), sorted.
+/// Names matching `*.yml` but not `.*` (pathlib's glob also matches
+/// dot-files), sorted.
 fn yml_files(dir: &Path) -> Vec<String> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -62,7 +73,7 @@ fn yml_files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".yml"))
+        .filter(|n| n.ends_with(".yml") && !n.starts_with('.'))
         .collect();
     names.sort();
     names
@@ -77,22 +88,32 @@ pub fn stem(name: &str) -> &str {
     }
 }
 
-/// Whether the file's YAML says it is not ephemeral. Unreadable or
-/// unparsable files are not protected, as upstream.
-pub fn is_protected(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else {
-        return false;
-    };
+/// Whether the file's YAML says it is not ephemeral; Err (why) when that
+/// cannot be known: not readable, not a regular file, not YAML. (Upstream
+/// counts those as not protected, and deletes them.)
+pub fn protection(path: &Path) -> Result<bool, String> {
+    let link = fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    let bytes = shared::write::read_regular(path, crate::write::READ_CAP).map_err(|e| {
+        if link.is_symlink() && e.kind() == std::io::ErrorKind::NotFound {
+            "a dangling symlink".to_owned()
+        } else {
+            e.to_string()
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
     let text = crate::write::universal_newlines(&text);
-    let Ok(Value::Map(data)) = shared::yaml::load_str(&text) else {
-        return false;
+    let data = match shared::yaml::load_str(&text) {
+        Ok(Value::Map(data)) => data,
+        // Valid YAML that is not a mapping holds no ephemeral key.
+        Ok(_) => return Ok(false),
+        Err(_) => return Err("not valid YAML".to_owned()),
     };
     for k in ["domain_ephemeral", "instance_ephemeral"] {
         if let Some(v) = data.get_str(k) {
-            return !v.truthy();
+            return Ok(!v.truthy());
         }
     }
-    false
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -106,5 +127,26 @@ mod tests {
         assert_eq!(stem("..yml"), ".");
         assert_eq!(stem("a.b.yml"), "a.b");
         assert_eq!(stem(".x.yml"), ".x");
+    }
+
+    #[test]
+    fn dot_files_are_never_orphans_and_unknowable_ones_are_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let hv = d.path().join("host_vars");
+        fs::create_dir(&hv).unwrap();
+        fs::write(hv.join(".m1.yml.tmp1-0"), "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("user@host.1234", hv.join(".#m1.yml")).unwrap();
+        fs::write(hv.join("bad.yml"), "instance_ephemeral: false\n\tx: [").unwrap();
+        fs::write(hv.join("gone.yml"), "instance_ephemeral: true\n").unwrap();
+        let known = Known {
+            domains: HashSet::new(),
+            machines: HashSet::new(),
+        };
+        let found = detect(d.path(), ".", &known);
+        let names: Vec<_> = found.iter().map(|o| o.shown.as_str()).collect();
+        assert_eq!(names, ["host_vars/bad.yml", "host_vars/gone.yml"]);
+        assert_eq!(found[0].keep.as_deref(), Some("not valid YAML"));
+        assert_eq!((found[1].protected, &found[1].keep), (false, &None));
     }
 }

@@ -22,10 +22,37 @@ use crate::py::py_str;
 use crate::write;
 use crate::{enrich, par, render, strict, validate, warnings};
 
-/// Lines for stdout and stderr; write errors (a closed pipe) are ignored
-/// rather than turned into a panic.
+/// Lines for stdout and stderr, never a panic. The first error writing
+/// stdout is kept for [`stdout_status`]; stderr's are ignored (nowhere
+/// left to tell).
 fn out(line: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
+    let r = writeln!(std::io::stdout().lock(), "{line}");
+    note_stdout(r);
+}
+
+static STDOUT_ERROR: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+fn note_stdout(r: std::io::Result<()>) {
+    if let Err(e) = r {
+        if let Ok(mut slot) = STDOUT_ERROR.lock() {
+            slot.get_or_insert(e);
+        }
+    }
+}
+
+/// The run's status once its report is out: a report that could not be
+/// written (a full disk, an I/O error) fails the run, unlike upstream; a
+/// reader that closed the pipe early (`| head`) stays quiet.
+fn stdout_status(status: i32) -> i32 {
+    note_stdout(std::io::stdout().lock().flush());
+    let Some(e) = STDOUT_ERROR.lock().ok().and_then(|mut s| s.take()) else {
+        return status;
+    };
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return status;
+    }
+    err(&format!("ERROR: cannot write the report to stdout: {e}"));
+    1
 }
 
 fn err(line: &str) {
@@ -47,6 +74,14 @@ fn report_errors(title: &str, errors: &[String]) -> i32 {
 
 /// Run the generator; returns the exit status.
 pub fn run(cli: &Cli) -> i32 {
+    let status = match crate::lock::take(&cli.base_dir, cli.dry_run, cli.no_wait) {
+        Ok(_held) => run_locked(cli),
+        Err(e) => fail(&e),
+    };
+    stdout_status(status)
+}
+
+fn run_locked(cli: &Cli) -> i32 {
     // Reads the existing files while the steps before writing run.
     let prefetch = Prefetch::start(&cli.base_dir);
     let loaded = match shared::infra::load(&cli.infra_file) {
@@ -236,16 +271,16 @@ fn generate(cli: &Cli, infra: &Value, nesting: &Nesting, prefetch: Prefetch) -> 
         } else {
             "  Written"
         };
-        let _ = writeln!(stdout, "{verb}: {}", p.shown);
+        note_stdout(writeln!(stdout, "{verb}: {}", p.shown));
         if cli.diff {
             let new = p.new.as_deref().unwrap_or_default();
             let d = write::unified_diff(p.old.as_deref(), new, &p.shown);
             if !d.is_empty() {
-                let _ = write!(stdout, "{d}");
+                note_stdout(write!(stdout, "{d}"));
             }
         }
     }
-    let _ = stdout.flush();
+    note_stdout(stdout.flush());
     Ok(())
 }
 
@@ -365,6 +400,11 @@ fn report_orphans(cli: &Cli, infra: &Value) -> Result<(), Error> {
         for o in &found {
             if o.protected {
                 out(&format!("  Skipped (protected): {}", o.shown));
+            } else if let Some(why) = &o.keep {
+                out(&format!(
+                    "  Skipped (cannot tell whether it is protected: {why}): {}",
+                    o.shown
+                ));
             } else {
                 std::fs::remove_file(&o.path)
                     .map_err(|e| Error::new(format!("cannot delete {}: {e}", o.shown)))?;

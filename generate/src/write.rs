@@ -40,16 +40,32 @@ fn concat(pieces: &[&str], spare: usize) -> String {
     out
 }
 
-/// Where the first managed block is: `BEGIN`, then the nearest `END`.
+/// Where the first managed block is: a line that is exactly `BEGIN`, then
+/// the nearest line after it that is exactly `END`. Unlike upstream, a
+/// marker inside a longer line (a comment quoting it) is not a marker.
 pub fn find_block(text: &str) -> Option<(usize, usize)> {
-    // memmem: str::find sets up a two-way searcher per call, a few
-    // percent of a whole run over a thousand files. The markers are ASCII,
-    // so a byte match is always on a character boundary.
     let bytes = text.as_bytes();
-    let start = memchr::memmem::find(bytes, BEGIN.as_bytes())?;
+    let start = find_line(bytes, BEGIN.as_bytes(), 0)?;
     let after = start + BEGIN.len();
-    let end = memchr::memmem::find(bytes.get(after..)?, END.as_bytes())? + after + END.len();
+    let end = find_line(bytes, END.as_bytes(), after)? + END.len();
     Some((start, end))
+}
+
+/// The first `line` at or after `from` that is a whole line of `text`.
+/// memmem: str::find sets up a two-way searcher per call, a few percent
+/// of a whole run over a thousand files. The markers are ASCII, so a byte
+/// match is always on a character boundary.
+fn find_line(text: &[u8], line: &[u8], mut from: usize) -> Option<usize> {
+    let finder = memchr::memmem::Finder::new(line);
+    loop {
+        let at = finder.find(text.get(from..)?)? + from;
+        let starts = at == 0 || text[at - 1] == b'\n';
+        let ends = matches!(text.get(at + line.len()), None | Some(b'\n'));
+        if starts && ends {
+            return Some(at);
+        }
+        from = at + 1;
+    }
 }
 
 /// The new file text, given the current text (None: no file yet).
@@ -96,20 +112,44 @@ pub enum OnDisk {
 /// exist (a dangling symlink counts as absent, as `Path.exists()` says),
 /// and what the writer needs to know about the file: one open, one read.
 pub fn read_with_state(path: &Path, shown: &str) -> Result<(Option<String>, OnDisk), Error> {
-    // `fs::read`, keeping the metadata it asks for anyway.
-    let read = || -> io::Result<(Vec<u8>, Option<fs::Metadata>)> {
-        let mut file = fs::File::open(path)?;
-        let meta = file.metadata().ok();
-        let size = meta.as_ref().map_or(0, |m| m.len() as usize);
-        let regular = meta.as_ref().is_some_and(fs::Metadata::is_file);
-        Ok((read_all(&mut file, size, regular)?, meta))
+    // `fs::read`, keeping the metadata it asks for anyway. Opened without
+    // waiting, so that a FIFO is refused rather than a read that never
+    // returns; only regular files up to [`READ_CAP`] are read.
+    let read = || -> io::Result<(Vec<u8>, fs::Metadata)> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "it is {}, not a regular file",
+                    shared::write::kind_name(&meta.file_type())
+                ),
+            ));
+        }
+        if meta.len() > READ_CAP {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("it is {} bytes, over the {READ_CAP}-byte limit", meta.len()),
+            ));
+        }
+        Ok((read_all(&mut file, meta.len() as usize)?, meta))
     };
     let (bytes, meta) = match read() {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((None, OnDisk::Absent)),
         // `Path.exists()` is also False when a parent is a file (ENOTDIR)
-        // or a symlink loops; upstream then treats the file as new.
-        Err(e) if e.kind() != io::ErrorKind::PermissionDenied && !path.exists() => {
+        // or a symlink loops; upstream then treats the file as new (the
+        // write then says what is wrong).
+        Err(e)
+            if e.kind() != io::ErrorKind::PermissionDenied
+                && e.raw_os_error().is_some()
+                && !path.exists() =>
+        {
             return Ok((None, OnDisk::Unknown))
         }
         Err(e) => return Err(Error::new(format!("cannot read {shown}: {e}"))),
@@ -117,7 +157,7 @@ pub fn read_with_state(path: &Path, shown: &str) -> Result<(Option<String>, OnDi
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::new(format!("cannot read {shown}: it is not UTF-8 text")))?;
     let exact = !text.contains('\r');
-    let state = meta.map_or(OnDisk::Unknown, |m| file_state(&m, exact));
+    let state = file_state(&meta, exact);
     let text = if exact {
         text
     } else {
@@ -126,15 +166,24 @@ pub fn read_with_state(path: &Path, shown: &str) -> Result<(Option<String>, OnDi
     Ok((Some(text), state))
 }
 
-/// The rest of a file expected to hold `size` bytes (`File::read_to_end`
-/// would ask for the size and position again). A regular file is at its
-/// end when a read returns less than asked for, which saves the read that
-/// returns nothing; anything else is read until a read returns nothing.
-fn read_all(file: &mut fs::File, size: usize, regular: bool) -> io::Result<Vec<u8>> {
+/// The largest existing file read (generated files are a few kilobytes).
+pub const READ_CAP: u64 = 64 << 20;
+
+/// The rest of a regular file expected to hold `size` bytes
+/// (`File::read_to_end` would ask for the size and position again): at
+/// its end when a read returns less than asked for, which saves the read
+/// that returns nothing. A file that grew is read up to [`READ_CAP`].
+fn read_all(file: &mut fs::File, size: usize) -> io::Result<Vec<u8>> {
     let mut buf = vec![0u8; size.saturating_add(1)];
     let mut len = 0;
     loop {
         if len == buf.len() {
+            if len as u64 > READ_CAP {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("it grew over the {READ_CAP}-byte limit while read"),
+                ));
+            }
             buf.resize(buf.len().saturating_mul(2).max(8192), 0);
         }
         let asked = buf.len() - len;
@@ -142,7 +191,7 @@ fn read_all(file: &mut fs::File, size: usize, regular: bool) -> io::Result<Vec<u
             Ok(0) => break,
             Ok(n) => {
                 len += n;
-                if regular && n < asked {
+                if n < asked {
                     break;
                 }
             }
@@ -384,6 +433,23 @@ mod tests {
         assert_eq!(
             merge(Some(&unterminated), B.into()),
             format!("---\n{B}\n\n{unterminated}")
+        );
+    }
+
+    #[test]
+    fn only_whole_line_markers_count() {
+        let quoted = format!("# everything after '{BEGIN}' is generated\nmine: 1\n");
+        let old = format!("{quoted}{BEGIN}\nold\n{END} trailing\n{END}\nafter: 2\n");
+        assert_eq!(
+            merge(Some(&old), B.into()),
+            format!("{quoted}{B}\nafter: 2\n")
+        );
+        // A marker only inside a line: no block, the new one is prepended.
+        assert_eq!(find_block(&quoted), None);
+        assert_eq!(find_block(&format!("x{BEGIN}\n{END}")), None);
+        assert_eq!(
+            find_block(&format!("{BEGIN}\n{END}")),
+            Some((0, BEGIN.len() + 1 + END.len()))
         );
     }
 

@@ -202,19 +202,19 @@ fn symlinked_files_are_written_through() {
     assert!(p.read("shared/lab.yml").contains("domain_name: lab\n"));
 }
 
+/// Upstream lets a domain named `all` overwrite group_vars/all.yml (the
+/// project-wide variables vanish); ours refuses it, writing nothing.
 #[test]
-fn a_domain_named_all_overwrites_all_yml_like_upstream() {
+fn a_domain_named_all_is_refused() {
     let p = Project::with_infra(&INFRA.replace("  lab:", "  all:").replace("lab-a", "all-a"));
-    let r = p.generate();
-    assert_eq!(r.stdout.matches("Written: group_vars/all.yml").count(), 2);
-    let all = p.read("group_vars/all.yml");
-    assert!(
-        all.contains("domain_name: all\n") && !all.contains("project_name"),
-        "{all}"
+    let r = p.run(&["infra.yml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "Validation errors:\n  - Domain 'all': 'all' is reserved (Ansible's group of every \
+         host, group_vars/all.yml); rename the domain\n"
     );
-    let again = p.generate();
-    assert_eq!(again.stdout, r.stdout);
-    assert_eq!(p.read("group_vars/all.yml"), all);
+    assert!(!p.path("group_vars").exists());
 }
 
 /// Unlike upstream, a dangling link is never written through (upstream

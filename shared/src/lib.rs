@@ -10,6 +10,7 @@
 //! - [`cmd`]: running programs with argument vectors and timeouts.
 //! - [`interrupt`]: children stopped with the tool (SIGINT, SIGTERM, SIGKILL).
 //! - [`incus`]: instance → project resolution from one `incus list` call.
+//! - [`lock`]: advisory locks on a folder (one writer at a time).
 //! - [`names`]: snapshot names checked before any `incus` call.
 //! - [`py`]: Python's own text rules (`repr(float)`).
 //! - [`oracle`]: the pinned Python oracles the tests compare against.
@@ -22,6 +23,7 @@ pub mod fsutil;
 pub mod incus;
 pub mod infra;
 pub mod interrupt;
+pub mod lock;
 pub mod names;
 pub mod nesting;
 pub mod oracle;

@@ -78,10 +78,34 @@ fn unreadable_file() {
     assert_eq!(
         load_err(&dir),
         format!(
-            "cannot read {}: Is a directory (os error 21) (check that it is a readable file)",
+            "cannot read {}: it is a folder, not a regular file (check that it is a readable file)",
             odd.display()
         )
     );
+}
+
+/// A FIFO found in infra/domains/ is refused at once (upstream waits
+/// forever for a writer); a device named as the infra file is read up to
+/// the cap (upstream runs out of memory on /dev/zero).
+#[cfg(unix)]
+#[test]
+fn fifos_and_endless_files_are_errors() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("infra");
+    write(&dir, "base.yml", "project_name: lab\n");
+    write(&dir, "domains/a.yml", "a: {}\n");
+    let fifo = dir.join("domains/b.yml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    assert_eq!(
+        load_err(&dir),
+        format!(
+            "cannot read {}: it is a FIFO, not a regular file (check that it is a readable file)",
+            fifo.display()
+        )
+    );
+    let e = load_err(std::path::Path::new("/dev/zero"));
+    assert!(e.contains("more than the 67108864-byte limit"), "{e}");
 }
 
 #[cfg(unix)]

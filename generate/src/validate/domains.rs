@@ -70,6 +70,25 @@ fn bool_field(ctx: &mut Ctx, who: Who, map: &Map, field: &str) {
     }
 }
 
+/// Longest instance or project name Incus accepts.
+const NAME_MAX: usize = 63;
+
+/// What upstream's name pattern lets through (deliberate differences): a
+/// trailing newline (Python's `$`), and names longer than Incus allows.
+fn name_limits(who: Who) -> Option<String> {
+    let name = who.1.as_str()?;
+    if name.ends_with('\n') {
+        return Some(format!(
+            "{} {}: invalid name (it ends with a newline)",
+            who.0,
+            crate::py::py_repr(who.1)
+        ));
+    }
+    let len = name.chars().count();
+    (len > NAME_MAX)
+        .then(|| format!("{who}: name is {len} characters long; Incus allows at most {NAME_MAX}"))
+}
+
 fn check_domain<'a>(
     ctx: &mut Ctx<'a>,
     dname: &'a Value,
@@ -79,6 +98,13 @@ fn check_domain<'a>(
     let who = Who("Domain", dname);
     if !is_dns_name(dname) {
         ctx.err(format!("{who}: {NAME_RULE}"));
+    } else if let Some(e) = name_limits(who) {
+        ctx.err(e);
+    } else if dname.as_str() == Some("all") {
+        ctx.err(format!(
+            "{who}: 'all' is reserved (Ansible's group of every host, group_vars/all.yml); \
+             rename the domain"
+        ));
     }
     bool_field(ctx, who, domain, "enabled");
 
@@ -175,6 +201,8 @@ fn check_machine<'a>(
     let who = Who("Machine", m.name);
     if !is_dns_name(m.name) {
         ctx.err(format!("{who}: {NAME_RULE}"));
+    } else if let Some(e) = name_limits(who) {
+        ctx.err(e);
     }
     match ctx.all_machines.get(&m.name) {
         Some(first) => {

@@ -95,7 +95,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
 }
 
 fn load_file(path: &Path) -> Result<Loaded> {
-    let value = match read_yaml(path)? {
+    let value = match read_yaml_as(path, Named::Yes)? {
         Value::Null => return Err(err!("{} is empty: {NEEDED_KEYS}", path.display())),
         v @ Value::Map(_) => v,
         other => {
@@ -206,9 +206,44 @@ fn load_dir(dir: &Path) -> Result<Loaded> {
     })
 }
 
-/// Read one YAML file; every failure names the file.
+/// The largest infra file read: far above any real one, far below what
+/// would exhaust memory (`/dev/zero` or a runaway file is an error).
+const INPUT_CAP: u64 = 64 << 20;
+
+/// Read one YAML file (a regular file: a FIFO or device is an error, not a
+/// read that hangs or never ends); every failure names the file.
 fn read_yaml(path: &Path) -> Result<Value> {
-    let bytes = fs::read(path).map_err(|e| {
+    read_yaml_as(path, Named::No)
+}
+
+/// Whether the user named the file (then a pipe such as `/dev/stdin` is
+/// read, as upstream's `open(path)` does, still up to the cap) or it was
+/// found in a folder (then only a regular file is read).
+#[derive(PartialEq)]
+enum Named {
+    Yes,
+    No,
+}
+
+fn read_yaml_as(path: &Path, named: Named) -> Result<Value> {
+    let read = || -> std::io::Result<Vec<u8>> {
+        if named == Named::No || path.is_file() {
+            return crate::write::read_regular(path, INPUT_CAP);
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(fs::File::open(path)?, INPUT_CAP + 1),
+            &mut bytes,
+        )?;
+        if bytes.len() as u64 > INPUT_CAP {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("it holds more than the {INPUT_CAP}-byte limit"),
+            ));
+        }
+        Ok(bytes)
+    };
+    let bytes = read().map_err(|e| {
         err!(
             "cannot read {}: {e} (check that it is a readable file)",
             path.display()

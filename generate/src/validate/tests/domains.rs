@@ -95,9 +95,33 @@ fn domain_names() {
         &yaml,
         &["Domain 'work-': invalid name (lowercase alphanumeric + hyphen, no trailing hyphen)"],
     );
-    // Python's `$` also matches before one final newline.
+    // Python's `$` also matches before one final newline; upstream then
+    // writes `host_vars/m1⏎.yml`. Ours: an error.
     let yaml = BASE.replace("  work:", "  \"work\\n\":");
+    check(
+        &yaml,
+        &["Domain 'work\\n': invalid name (it ends with a newline)"],
+    );
+    // Incus's 63-character limit on names.
+    let long = "d".repeat(64);
+    let yaml = BASE.replace("  work:", &format!("  {long}:"));
+    check(
+        &yaml,
+        &[&format!(
+            "Domain '{long}': name is 64 characters long; Incus allows at most 63"
+        )],
+    );
+    let yaml = BASE.replace("  work:", &format!("  {}:", &long[..63]));
     check(&yaml, &[]);
+    // `all` would be group_vars/all.yml, Ansible's every-host group.
+    let yaml = BASE.replace("  work:", "  all:");
+    check(
+        &yaml,
+        &[
+            "Domain 'all': 'all' is reserved (Ansible's group of every host, \
+           group_vars/all.yml); rename the domain",
+        ],
+    );
 }
 
 #[test]

@@ -27,6 +27,21 @@ fn machine_names() {
         &yaml,
         &["Machine '8': invalid name (lowercase alphanumeric + hyphen, no trailing hyphen)"],
     );
+    // Upstream lets both through (the 300-character one then fails
+    // half-way through writing).
+    let yaml = BASE.replace("work-dev:", "\"work-dev\\n\":");
+    check(
+        &yaml,
+        &["Machine 'work-dev\\n': invalid name (it ends with a newline)"],
+    );
+    let long = "m".repeat(300);
+    let yaml = BASE.replace("work-dev:", &format!("{long}:"));
+    check(
+        &yaml,
+        &[&format!(
+            "Machine '{long}': name is 300 characters long; Incus allows at most 63"
+        )],
+    );
 }
 
 #[test]
