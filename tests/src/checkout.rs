@@ -215,7 +215,7 @@ impl Checkout {
 
     /// `make <target>` inside the checkout, quiet, with `env` added.
     pub fn make(&self, target: &str, vars: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new("make");
+        let mut cmd = crate::make();
         cmd.args(["-s", "--no-print-directory", target])
             .args(vars)
             .current_dir(self.path());
@@ -276,7 +276,7 @@ pub fn binaries() -> &'static Path {
 
 /// `make adopt|unadopt ANKLUME=<dir> BIN=<our binaries>` in this workspace.
 pub fn adopt_cmd(verb: &str, dir: &Path, extra: &[&str]) -> Output {
-    Command::new("make")
+    crate::make()
         .args(["-s", "--no-print-directory", verb])
         .arg(format!("ANKLUME={}", dir.display()))
         .arg(format!("BIN={}", binaries().display()))

@@ -304,7 +304,7 @@ fn not_a_checkout_or_no_folder_is_one_line() {
         err.contains("is not an anklume checkout: scripts/generate.py is missing"),
         "{err}"
     );
-    let out = Command::new("make")
+    let out = e2e::make()
         .args(["-s", "--no-print-directory", "adopt"])
         .current_dir(e2e::rig::workspace_root())
         .output()

@@ -50,7 +50,7 @@ fn hadolint_dockerfile() {
 }
 
 fn make_n(args: &[&str]) -> String {
-    let out = Command::new("make")
+    let out = e2e::make()
         .current_dir(workspace_root())
         .args(["-n", "--no-print-directory", "DOCKER=docker"])
         .args(args)
