@@ -33,7 +33,11 @@ pub struct Cli {
     #[arg(long)]
     pub diff: bool,
     /// Fail at once when another run holds the base dir, instead of waiting
-    #[arg(long, env = "ANKLUME_GENERATE_NO_WAIT")]
+    #[arg(
+        long,
+        env = "ANKLUME_GENERATE_NO_WAIT",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub no_wait: bool,
     /// Reject unknown keys in infra.yml, naming the closest known key
     #[arg(long)]
