@@ -16,6 +16,9 @@ KEEP ?=
 G ?=
 T ?=
 SKIP_SNAPSHOT ?=
+# Incus remote or cluster the snapshots are taken on (`incus remote list`).
+REMOTE ?=
+SNAPSHOT_APPLY = $(BIN)/snapshot-apply$(if $(REMOTE), --remote $(REMOTE))
 MODEL ?=
 ANKLUME ?=
 FORCE ?=
@@ -46,10 +49,10 @@ sync-clean: build ## Remove orphan files without confirmation
 # ── Apply, wrapped in pre-apply snapshots ─────────────────
 # $(1) target name, $(2) command, $(3) optional --limit group
 define safe_apply
-	$(if $(SKIP_SNAPSHOT),,@$(BIN)/snapshot-apply create $(if $(3),--limit $(3)))
+	$(if $(SKIP_SNAPSHOT),,@$(SNAPSHOT_APPLY) create $(if $(3),--limit $(3)))
 	@echo "Running: $(1)"
 	@$(2)
-	$(if $(SKIP_SNAPSHOT),,@$(BIN)/snapshot-apply cleanup $(if $(KEEP),--keep $(KEEP)))
+	$(if $(SKIP_SNAPSHOT),,@$(SNAPSHOT_APPLY) cleanup $(if $(KEEP),--keep $(KEEP)))
 	@echo "$(1) complete"
 endef
 
@@ -68,13 +71,13 @@ apply-limit: build ## Apply a single domain (G=<group>)
 	$(call safe_apply,apply-limit,$(PLAYBOOK) --limit $(G),$(G))
 
 rollback: build ## Restore most recent pre-apply snapshot (or T=<timestamp>)
-	@$(BIN)/snapshot-apply rollback $(T)
+	@$(SNAPSHOT_APPLY) rollback $(T)
 
 rollback-list: build ## List available pre-apply snapshots
-	@$(BIN)/snapshot-apply list
+	@$(SNAPSHOT_APPLY) list
 
 rollback-cleanup: build ## Remove old pre-apply snapshots (KEEP=3 default)
-	@$(BIN)/snapshot-apply cleanup $(if $(KEEP),--keep $(KEEP))
+	@$(SNAPSHOT_APPLY) cleanup $(if $(KEEP),--keep $(KEEP))
 
 # ── Audit ─────────────────────────────────────────────────
 audit: build ## Produce codebase audit report (dead code, metrics, coverage)

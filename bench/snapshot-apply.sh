@@ -14,6 +14,13 @@
 #   REPS      repetitions, tools interleaved; medians are printed (default 1)
 #   UPSTREAM  upstream snapshot-apply.sh; it needs ansible-inventory and a
 #             python3 with PyYAML on PATH. Never fetched: give a local path.
+#   REMOTE    an Incus remote to run on instead of the local daemon, passed
+#             as --remote to our binary; on a cluster the instances are
+#             spread over the members (`incus init --target`, round robin):
+#               scripts/incus-rig.sh cluster
+#               REMOTE=rig-cluster bench/snapshot-apply.sh
+#             Upstream has no --remote: it gets a copy of the client
+#             configuration whose default remote is REMOTE.
 #   POOL      storage pool for the instances (default: the default profile's).
 #             On the rig's `dir` pool every snapshot is an rsync inside the
 #             daemon and the daemon runs them one at a time, so both tools
@@ -42,7 +49,11 @@ UPSTREAM="${UPSTREAM:-}"
 JOBS="${JOBS:-}"
 REPS="${REPS:-1}"
 POOL="${POOL:-}"
+REMOTE="${REMOTE:-}"
+R="${REMOTE:+$REMOTE:}"
 IMAGE="${RIG_IMAGE_ALIAS:-rig-busybox}"
+# Each tool runs with its own HOME; incus keeps reading the user's remotes.
+export INCUS_CONF="${INCUS_CONF:-$HOME/.config/incus}"
 TAG="bench-sa-$$"
 WORK=""
 
@@ -52,11 +63,11 @@ die() { say "error: $*"; exit 1; }
 cleanup() {
     local p i
     for p in "$TAG-a" "$TAG-b"; do
-        if incus project show "$p" >/dev/null 2>&1; then
-            for i in $(incus list --project "$p" --format csv --columns n); do
-                incus delete --force --project "$p" "$i" >/dev/null 2>&1 || true
+        if incus project show "$R$p" >/dev/null 2>&1; then
+            for i in $(incus list ${R:+"$R"} --project "$p" --format csv --columns n); do
+                incus delete --force --project "$p" "$R$i" >/dev/null 2>&1 || true
             done
-            incus project delete "$p" >/dev/null 2>&1 || true
+            incus project delete "$R$p" >/dev/null 2>&1 || true
         fi
     done
     if [[ -n "$WORK" ]]; then rm -rf "$WORK"; fi
@@ -64,7 +75,13 @@ cleanup() {
 trap cleanup EXIT
 
 [[ -x "$BIN" ]] || die "$BIN not found: run 'cargo build --release -p snapshot-apply' (or set BIN)"
-bash "$ROOT/scripts/incus-rig.sh" status >/dev/null || die "the Incus rig is not ready (scripts/incus-rig.sh setup)"
+if [[ -n "$REMOTE" ]]; then
+    incus query "$REMOTE:/1.0" >/dev/null 2>&1 || die "remote $REMOTE does not answer (scripts/incus-rig.sh cluster)"
+else
+    bash "$ROOT/scripts/incus-rig.sh" status >/dev/null || die "the Incus rig is not ready (scripts/incus-rig.sh setup)"
+fi
+# Cluster members, for --target (none on a standalone daemon).
+mapfile -t members < <(incus cluster list ${R:+"$R"} -f csv -c n 2>/dev/null || true)
 [[ "$N" =~ ^[0-9]+$ && "$N" -ge 2 ]] || die "N must be a number >= 2"
 [[ "$REPS" =~ ^[0-9]+$ && "$REPS" -ge 1 ]] || die "REPS must be a number >= 1"
 if [[ -n "$UPSTREAM" ]]; then
@@ -77,9 +94,9 @@ WORK="$(mktemp -d)"
 mkdir -p "$WORK/tree/inventory" "$WORK/home-ours" "$WORK/home-upstream"
 
 # ── Instances: half in each project, every other one running ──
-say "creating $N instances in projects $TAG-a and $TAG-b"
+say "creating $N instances in projects $TAG-a and $TAG-b${REMOTE:+ on $REMOTE (${#members[@]} members)}"
 for side in a b; do
-    incus project create "$TAG-$side" -c features.images=false -c features.profiles=false >/dev/null
+    incus project create "$R$TAG-$side" -c features.images=false -c features.profiles=false >/dev/null
     printf 'all:\n  children:\n    g%s:\n      hosts:\n' "$side" >"$WORK/tree/inventory/g$side.yml"
     # Upstream looks for the project in group_vars/<group>/vars.yml.
     mkdir -p "$WORK/tree/group_vars/g$side"
@@ -89,8 +106,10 @@ for ((i = 0; i < N; i++)); do
     side=$([[ $((i % 2)) -eq 0 ]] && echo a || echo b)
     name="$TAG-$side-$i"
     verb=$([[ $((i % 4)) -lt 2 ]] && echo launch || echo init)
-    incus "$verb" "$IMAGE" "$name" --project "$TAG-$side" ${POOL:+--storage "$POOL"} \
-        --quiet >/dev/null 2>&1 || die "cannot create $name${POOL:+ on pool $POOL}"
+    target=()
+    if [[ ${#members[@]} -gt 0 ]]; then target=(--target "${members[i % ${#members[@]}]}"); fi
+    incus "$verb" "$R$IMAGE" "$R$name" --project "$TAG-$side" ${POOL:+--storage "$POOL"} \
+        "${target[@]}" --quiet >/dev/null 2>&1 || die "cannot create $name${POOL:+ on pool $POOL}"
     printf '        %s:\n' "$name" >>"$WORK/tree/inventory/g$side.yml"
 done
 
@@ -134,11 +153,19 @@ run_tool() {
 
 ours_cmd=("$BIN")
 if [[ -n "$JOBS" ]]; then ours_cmd+=(--jobs "$JOBS"); fi
+if [[ -n "$REMOTE" ]]; then ours_cmd+=(--remote "$REMOTE"); fi
 source_note="inventory from $(command -v ansible-inventory >/dev/null && echo ansible-inventory || echo 'inventory/*.yml (no ansible-inventory)')"
 
 if [[ -n "$UPSTREAM" ]]; then
     mkdir -p "$WORK/upstream-bin"
-    printf '#!/bin/sh\nexec %q "$@" </dev/null\n' "$(command -v incus)" >"$WORK/upstream-bin/incus"
+    upstream_conf="$INCUS_CONF"
+    if [[ -n "$REMOTE" ]]; then
+        upstream_conf="$WORK/upstream-conf"
+        cp -r "$INCUS_CONF" "$upstream_conf"
+        sed -i "s/^default-remote: .*/default-remote: $REMOTE/" "$upstream_conf/config.yml"
+    fi
+    printf '#!/bin/sh\nINCUS_CONF=%q exec %q "$@" </dev/null\n' "$upstream_conf" "$(command -v incus)" \
+        >"$WORK/upstream-bin/incus"
     chmod +x "$WORK/upstream-bin/incus"
 fi
 
@@ -162,7 +189,8 @@ median() {
 
 steps=(create rollback cleanup)
 echo
-echo "snapshot-apply, $N instances (2 projects, half running) on pool ${POOL:-(default)}, $source_note"
+where="${REMOTE:-the local daemon}${members[0]:+, a cluster of ${#members[@]} members}"
+echo "snapshot-apply, $N instances (2 projects, half running) on $where, pool ${POOL:-(default)}, $source_note"
 echo "median of $REPS run(s)"
 if [[ -n "$UPSTREAM" ]]; then
     printf '%-10s %10s %12s %8s\n' step ours upstream speedup

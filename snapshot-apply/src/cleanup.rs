@@ -99,10 +99,12 @@ pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
         })
         .collect();
     let mut failures: HashMap<&str, Vec<String>> = HashMap::new();
-    pool::run_ordered(
+    pool::run_spread(
         &work,
         ctx.jobs,
         "deleting snapshots",
+        |_| false,
+        |(inst, _)| inst.member().unwrap_or_default(),
         |(inst, snaps)| {
             snaps
                 .iter()

@@ -33,11 +33,12 @@ pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
     out::info(format!("Creating pre-apply snapshots: {snap}"));
 
     let (mut created, mut failed, mut down) = (0, 0, 0);
-    pool::run_slow_first(
+    pool::run_spread(
         &targets,
         ctx.jobs,
         "creating snapshots",
         targets::is_running,
+        targets::member_of,
         |t| {
             t.found.as_ref().ok().map(|inst| {
                 ctx.incus

@@ -7,12 +7,15 @@
 //! Work may start in another order than it is reported: slow items first
 //! (a running container takes several times longer to snapshot or restore
 //! than a stopped one), so the last worker is not left alone with them.
+//! On a cluster each member's daemon does its own snapshot work, so items
+//! are grouped by member and a free thread takes the next item of the
+//! member with the fewest operations in flight: all members stay busy
+//! instead of the threads queueing on whichever member comes first.
 //! On a terminal a `[done/total]` counter is kept on stderr meanwhile.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 
 /// Run `work` on every item with at most `jobs` threads; call `emit` with
 /// each item and its result, in input order, on the calling thread.
@@ -33,7 +36,7 @@ pub fn run_slow_first<T, R, S, W, E>(
     label: &str,
     slow: S,
     work: W,
-    mut emit: E,
+    emit: E,
 ) where
     T: Sync,
     R: Send,
@@ -41,25 +44,51 @@ pub fn run_slow_first<T, R, S, W, E>(
     W: Fn(&T) -> R + Sync,
     E: FnMut(&T, R),
 {
+    run_spread(items, jobs, label, slow, |_| "", work, emit);
+}
+
+/// [`run_slow_first`] over items in groups (cluster members, `group`; one
+/// group on a standalone daemon): each free thread starts the next item of
+/// the group with the fewest items in flight.
+pub fn run_spread<T, R, S, G, W, E>(
+    items: &[T],
+    jobs: usize,
+    label: &str,
+    slow: S,
+    group: G,
+    work: W,
+    mut emit: E,
+) where
+    T: Sync,
+    R: Send,
+    S: Fn(&T) -> bool,
+    G: Fn(&T) -> &str,
+    W: Fn(&T) -> R + Sync,
+    E: FnMut(&T, R),
+{
     if items.is_empty() {
         return;
     }
-    // Indices in start order; `sort_by_key` is stable, so input order
-    // holds within the slow and the fast ones.
-    let mut start: Vec<usize> = (0..items.len()).collect();
-    start.sort_by_key(|&i| items.get(i).is_some_and(|t| !slow(t)));
+    let queues = Mutex::new(Queues::new(items, slow, group));
     let jobs = jobs.clamp(1, items.len());
     let progress = Progress::new(items.len(), label);
-    let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<(usize, R)>();
+    // A worker that panicked leaves the queues usable: take them anyway.
+    let lock = || queues.lock().unwrap_or_else(|e| e.into_inner());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, work, start) = (&next, &work, &start);
+            let (work, lock) = (&work, &lock);
             scope.spawn(move || {
-                while let Some(&i) = start.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let Some(item) = items.get(i) else { break };
-                    if tx.send((i, work(item))).is_err() {
+                loop {
+                    // Its own statement: the guard must be gone before `work`.
+                    let next = lock().take();
+                    let Some((i, item)) = next.and_then(|i| Some((i, items.get(i)?))) else {
+                        break;
+                    };
+                    let result = work(item);
+                    lock().done(i);
+                    if tx.send((i, result)).is_err() {
                         break;
                     }
                 }
@@ -82,6 +111,78 @@ pub fn run_slow_first<T, R, S, W, E>(
         }
         progress.clear();
     });
+}
+
+/// The items not started yet, one queue per group in start order (slow
+/// ones first, then input order), and the items in flight per group.
+struct Queues {
+    queues: Vec<VecDeque<usize>>,
+    in_flight: Vec<usize>,
+    group_of: Vec<usize>,
+    /// Each item's place in the start order, to break ties between groups.
+    rank: Vec<usize>,
+}
+
+impl Queues {
+    fn new<T>(items: &[T], slow: impl Fn(&T) -> bool, group: impl Fn(&T) -> &str) -> Queues {
+        // `sort_by_key` is stable: input order holds within slow and fast.
+        let mut start: Vec<usize> = (0..items.len()).collect();
+        start.sort_by_key(|&i| items.get(i).is_some_and(|t| !slow(t)));
+        let mut rank = vec![0; items.len()];
+        let mut group_of = vec![0; items.len()];
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut queues: Vec<VecDeque<usize>> = Vec::new();
+        for (place, &i) in start.iter().enumerate() {
+            let Some(item) = items.get(i) else { continue };
+            let next_id = ids.len();
+            let g = *ids.entry(group(item)).or_insert(next_id);
+            if g == queues.len() {
+                queues.push(VecDeque::new());
+            }
+            if let (Some(q), Some(r), Some(go)) =
+                (queues.get_mut(g), rank.get_mut(i), group_of.get_mut(i))
+            {
+                q.push_back(i);
+                (*r, *go) = (place, g);
+            }
+        }
+        let in_flight = vec![0; queues.len()];
+        Queues {
+            queues,
+            in_flight,
+            group_of,
+            rank,
+        }
+    }
+
+    /// The next item to start: the head of the least busy group's queue,
+    /// the earliest in start order among equally busy ones.
+    fn take(&mut self) -> Option<usize> {
+        let (g, _) = self
+            .queues
+            .iter()
+            .enumerate()
+            .filter_map(|(g, q)| {
+                let head = *q.front()?;
+                Some((g, (self.in_flight.get(g)?, self.rank.get(head)?)))
+            })
+            .min_by_key(|&(_, key)| key)?;
+        let i = self.queues.get_mut(g)?.pop_front()?;
+        if let Some(n) = self.in_flight.get_mut(g) {
+            *n += 1;
+        }
+        Some(i)
+    }
+
+    fn done(&mut self, i: usize) {
+        if let Some(n) = self
+            .group_of
+            .get(i)
+            .and_then(|&g| self.in_flight.get_mut(g))
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 /// `[3/20] label` on stderr, rewritten in place; only on a terminal and only
@@ -121,6 +222,7 @@ impl<'a> Progress<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     #[test]
@@ -162,6 +264,59 @@ mod tests {
         );
         assert_eq!(started.into_inner().unwrap(), [4, 5, 0, 1, 2, 3]);
         assert_eq!(seen, items);
+    }
+
+    #[test]
+    fn the_least_busy_member_goes_first() {
+        // Members a a a a b b; item 3 is slow (a running container).
+        let groups = ["a", "a", "a", "a", "b", "b"];
+        let mut q = Queues::new(
+            &groups.iter().enumerate().collect::<Vec<_>>(),
+            |(i, _)| *i == 3,
+            |(_, g)| g,
+        );
+        assert_eq!(q.take(), Some(3), "slow first");
+        assert_eq!(q.take(), Some(4), "then the idle member");
+        assert_eq!(q.take(), Some(0), "both busy: start order");
+        q.done(4);
+        assert_eq!(q.take(), Some(5), "b idle again");
+        q.done(3);
+        q.done(0);
+        q.done(5);
+        assert_eq!((q.take(), q.take(), q.take()), (Some(1), Some(2), None));
+    }
+
+    #[test]
+    fn spread_starts_on_every_member() {
+        // 8 items on member a, then 8 on b, 2 threads: in input order both
+        // threads would start on a. Each thread's first item waits for the
+        // other's, so the two first items are in flight together.
+        let items: Vec<&str> = (0..16).map(|i| if i < 8 { "a" } else { "b" }).collect();
+        let started = std::sync::Mutex::new(Vec::new());
+        let both = std::sync::Barrier::new(2);
+        run_spread(
+            &items,
+            2,
+            "test",
+            |_| false,
+            |g| g,
+            |g| {
+                let n = {
+                    let mut s = started.lock().unwrap();
+                    s.push(*g);
+                    s.len()
+                };
+                if n <= 2 {
+                    both.wait();
+                }
+            },
+            |_, ()| {},
+        );
+        let started = started.into_inner().unwrap();
+        assert_eq!(started.len(), 16);
+        let mut first = started[..2].to_vec();
+        first.sort();
+        assert_eq!(first, ["a", "b"]);
     }
 
     #[test]

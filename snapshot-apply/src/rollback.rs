@@ -41,11 +41,12 @@ pub fn rollback(ctx: &Ctx, timestamp: Option<&str>, partial: bool) -> Result<i32
 
     let (mut restored, mut skipped, mut failed) = (0, 0, 0);
     let mut not_restored = Vec::new();
-    pool::run_slow_first(
+    pool::run_spread(
         &targets,
         ctx.jobs,
         "restoring snapshots",
         targets::is_running,
+        targets::member_of,
         |t| {
             t.with_snapshot(&snap).map(|inst| {
                 ctx.incus

@@ -133,6 +133,16 @@ pub fn is_running(t: &Target) -> bool {
     t.found.as_ref().is_ok_and(|i| i.status == "Running")
 }
 
+/// The cluster member a target's work goes to ("" off a cluster), for
+/// [`pool::run_spread`].
+pub fn member_of(t: &Target) -> &str {
+    t.found
+        .as_ref()
+        .ok()
+        .and_then(Instance::member)
+        .unwrap_or_default()
+}
+
 /// Resolve the scope's hosts (already in output order). Errors only when
 /// Incus itself cannot be used.
 pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> Result<Vec<Target>, String> {
