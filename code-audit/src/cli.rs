@@ -20,7 +20,8 @@ pub struct Cli {
     /// Write report to file (default: stdout)
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<OsString>,
-    /// Project root directory (default: nearest folder holding scripts/ or .git)
+    /// Project root directory (default: the checkout this binary was adopted
+    /// into, else the nearest folder holding scripts/ or .git)
     #[arg(long, value_name = "DIR")]
     pub project_dir: Option<OsString>,
     /// Skip the dead-code section

@@ -1,12 +1,13 @@
-//! Which folder is audited: `--project-dir`, or the nearest one above the
-//! current directory that looks like a checkout.
+//! Which folder is audited: `--project-dir`; else the checkout this binary
+//! was adopted into (`scripts/adopt.sh` puts it in `CHECKOUT/.anklume-rs/bin`,
+//! the anchor upstream had in its own `scripts/`); else the nearest folder
+//! above the current directory that looks like a checkout. The last two are
+//! announced on stderr.
 //!
-//! Upstream defaulted to the folder above its own `scripts/`; a binary has no
-//! such anchor, so we walk up from the current directory instead and say on
-//! stderr which folder we chose. A folder found that way may belong to
-//! anyone who could write a parent (a checkout under `/tmp`), so its
-//! `scripts/code-analysis.sh` is not run: only a folder the user named is
-//! trusted with that.
+//! A folder found by searching upward may belong to anyone who could write
+//! a parent (a checkout under `/tmp`), so its `scripts/code-analysis.sh` is
+//! not run: only a folder the user named, or the checkout we were adopted
+//! into, is trusted with that.
 
 use crate::escape;
 use std::ffi::OsString;
@@ -30,7 +31,37 @@ pub struct Project {
 pub fn resolve(arg: Option<&Path>) -> Result<Project, String> {
     match arg {
         Some(dir) => given(dir),
-        None => discover(),
+        None => match std::env::current_exe().ok().and_then(|e| adopted_into(&e)) {
+            Some(checkout) => Ok(adopted(checkout)),
+            None => discover(),
+        },
+    }
+}
+
+/// The folder adopted-by `scripts/adopt.sh` holds our binaries in.
+pub const ADOPTED_DIR: &str = ".anklume-rs";
+
+/// The checkout holding `exe` as `CHECKOUT/.anklume-rs/bin/NAME` (links
+/// resolved), if it does.
+pub fn adopted_into(exe: &Path) -> Option<PathBuf> {
+    let exe = exe.canonicalize().ok()?;
+    let bin = exe.parent()?;
+    let hidden = bin.parent()?;
+    let checkout = hidden.parent()?;
+    (bin.file_name()? == "bin" && hidden.file_name()? == ADOPTED_DIR && checkout.is_dir())
+        .then(|| checkout.to_path_buf())
+}
+
+fn adopted(path: PathBuf) -> Project {
+    let display = path.to_string_lossy().into_owned();
+    crate::app::note(&format!(
+        "code-audit: auditing {} (the checkout this code-audit was adopted into)",
+        escape::name(&display)
+    ));
+    Project {
+        path,
+        display,
+        named: true,
     }
 }
 
@@ -131,6 +162,21 @@ mod tests {
         ] {
             assert_eq!(normalize(raw), want, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn knows_the_checkout_it_was_adopted_into() {
+        let t = tempfile::tempdir().unwrap();
+        let bin = t.path().join("checkout/.anklume-rs/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("code-audit"), "").unwrap();
+        let checkout = t.path().join("checkout").canonicalize().unwrap();
+        assert_eq!(adopted_into(&bin.join("code-audit")), Some(checkout));
+        std::os::unix::fs::symlink(bin.join("code-audit"), t.path().join("linked")).unwrap();
+        assert!(adopted_into(&t.path().join("linked")).is_some());
+        std::fs::create_dir_all(t.path().join("other/bin")).unwrap();
+        std::fs::write(t.path().join("other/bin/code-audit"), "").unwrap();
+        assert_eq!(adopted_into(&t.path().join("other/bin/code-audit")), None);
     }
 
     #[test]

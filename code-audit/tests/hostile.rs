@@ -236,3 +236,34 @@ fn a_vulture_module_in_the_tree_is_never_imported() {
     }
     let _ = Path::new(BIN);
 }
+
+#[test]
+fn the_checkout_it_was_adopted_into_is_trusted() {
+    let p = project(false);
+    fs::write(
+        p.path().join("scripts/code-analysis.sh"),
+        "echo adopted-ran\n",
+    )
+    .unwrap();
+    let bin = p.path().join(".anklume-rs/bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::copy(BIN, bin.join("code-audit")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(bin.join("code-audit"))
+        .current_dir(elsewhere.path())
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let checkout = p.path().canonicalize().unwrap();
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "code-audit: auditing {} (the checkout this code-audit was adopted into)\n",
+            checkout.display()
+        )
+    );
+    let v = parse(&stdout(&out));
+    assert_eq!(v["dead_code"]["stdout"], "adopted-ran\n");
+    assert_eq!(v["summary"]["total_role_lines"], 247);
+}

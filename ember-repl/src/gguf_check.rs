@@ -10,8 +10,9 @@
 //! cannot foresee, the probe (`probe`) catches in a child process.
 //!
 //! The metadata is read as a stream with every count and length bounded by
-//! what is left of the file, so a lying header cannot make it allocate or
-//! loop beyond the file's size.
+//! what is left of the file and by what real models hold (keys, strings,
+//! vocabulary size), so a lying header in a 50 GB file cannot make it
+//! allocate or loop for long: a check takes milliseconds.
 
 use crate::safe_read::{self, ReadError};
 use std::collections::HashSet;
@@ -20,6 +21,12 @@ use std::path::Path;
 
 /// Layers above this are not a real model (the largest have ~130).
 pub const MAX_BLOCKS: u64 = 4096;
+/// Metadata keys: real models have a few dozen.
+const MAX_KEYS: u64 = 65_536;
+/// A key, a name or a token read into memory (others are skipped).
+const MAX_STRING: u64 = 1024 * 1024;
+/// Tokens in a vocabulary: the largest have about a million.
+const MAX_TOKENS: u64 = 16 * 1024 * 1024;
 
 /// What the metadata says that matters to loading.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,6 +82,9 @@ pub fn check(path: &Path) -> Result<GgufInfo, String> {
 fn metadata(r: &mut Reader) -> Result<GgufInfo, String> {
     let _tensors = r.u64()?;
     let n_kv = r.u64()?;
+    if n_kv > MAX_KEYS {
+        return Err(format!("claims {n_kv} metadata keys; it is corrupt"));
+    }
     let mut info = GgufInfo::default();
     let mut tokenizer: Option<String> = None;
     // Keys naming the architecture are known only once it is read (it comes
@@ -142,6 +152,11 @@ fn unique_tokens(r: &mut Reader) -> Result<(), String> {
     let len = r.u64()?;
     if elem != 8 {
         return r.skip_array(elem, len, 1);
+    }
+    if len > MAX_TOKENS {
+        return Err(format!(
+            "claims {len} tokens in its vocabulary; it is corrupt"
+        ));
     }
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     for i in 0..len {
@@ -211,6 +226,11 @@ impl Reader {
         let len = self.u64()?;
         if len > self.left {
             return Err(TRUNCATED.into());
+        }
+        if len > MAX_STRING {
+            return Err(format!(
+                "holds a metadata string of {len} bytes; it is corrupt"
+            ));
         }
         let len = usize::try_from(len).map_err(|_| TRUNCATED.to_string())?;
         let mut b = vec![0u8; len];
@@ -314,10 +334,29 @@ mod tests {
             .expect_err("v9")
             .contains("version 9"));
         let mut lying = good.clone();
-        lying[16] = 0xff; // a million-odd keys in a 24-byte file
+        lying[16] = 0xff; // 255 keys in a 24-byte file
         assert!(check(&p("lying.gguf", &lying))
             .expect_err("lying")
             .contains("truncated"));
+        lying[20] = 0xff; // 2^32 keys and more
+        assert!(check(&p("keys.gguf", &lying))
+            .expect_err("keys")
+            .contains("metadata keys; it is corrupt"));
+        // One key with a 40 GB name, in a sparse file: refused, not read.
+        let mut huge = good.clone();
+        huge[16] = 1;
+        huge.extend_from_slice(&(40u64 << 30).to_le_bytes());
+        let sparse = p("sparse.gguf", &huge);
+        std::fs::File::options()
+            .write(true)
+            .open(&sparse)
+            .and_then(|f| f.set_len(41 << 30))
+            .expect("sparse");
+        let start = std::time::Instant::now();
+        assert!(check(&sparse)
+            .expect_err("huge")
+            .contains("metadata string of 42949672960 bytes"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
         assert!(check(&tmp.path().join("none.gguf"))
             .expect_err("missing")
             .contains("does not exist"));

@@ -29,9 +29,7 @@ fn offline(env: &dyn Fn(&str) -> Option<String>) -> Snapshot {
     let cwd = std::env::current_dir().ok();
     let dirs = models::search_dirs(model_dir.as_deref(), cwd.as_deref());
     let probes = crate::probe::Cache::load(state::dir(env).as_deref());
-    let model = models::discover(pinned.as_deref(), &dirs, &|p| probes.bad(p))
-        .chosen()
-        .map(|c| c.path.clone());
+    let model = models::first(pinned.as_deref(), &dirs, &|p| probes.bad(p));
     let health = if model.is_none() {
         "no model"
     } else {

@@ -91,6 +91,10 @@ impl Cache {
 
     /// Why `path` is known bad, if it is (and has not changed since).
     pub fn bad(&self, path: &Path) -> Option<String> {
+        // Hashing a path parses it: skip that in the usual, empty case.
+        if self.entries.is_empty() {
+            return None;
+        }
         let (at, why) = self.entries.get(path)?;
         why.clone().filter(|_| stamp(path) == Some(*at))
     }

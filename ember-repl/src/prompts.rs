@@ -198,7 +198,9 @@ mod tests {
         assert_eq!(render(&close, &[]).len(), 1024 * 512 + 1);
         let took = start.elapsed();
         eprintln!("filled in {took:?}");
-        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+        // Linear: well under a second in release, a few in a debug build on
+        // a busy runner; the quadratic fill took minutes here.
+        assert!(took < std::time::Duration::from_secs(10), "{took:?}");
     }
 
     #[test]
