@@ -85,11 +85,11 @@ fn create_list_restore_delete_through_a_remote() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).starts_with("WARNING: You are about to restore"));
     assert_eq!(text(&out.stderr), "Aborted.\n");
-    assert_eq!(p.exec(inst, &["cat", "/root/f"]), "changed\n");
+    p.wait_file(inst, "/root/f", "changed\n");
 
     let out = snap(REMOTE, &["restore", "self", "cp1"], inst, "yes\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(p.exec(inst, &["cat", "/root/f"]), "original\n");
+    p.wait_file(inst, "/root/f", "original\n");
 
     let out = snap(REMOTE, &["delete", inst, "cp1"], "elsewhere", "");
     assert!(out.status.success(), "{}", text(&out.stderr));

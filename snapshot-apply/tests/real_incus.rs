@@ -158,8 +158,8 @@ fn scenario(prefix: &str, path: String, expect_note: bool) {
         "{}",
         text(&out.stdout)
     );
-    assert_eq!(a.exec(&web, &["cat", "/root/f"]), "v1\n");
-    assert_eq!(b.exec(&app, &["cat", "/root/f"]), "v1\n");
+    a.wait_file(&web, "/root/f", "v1\n");
+    b.wait_file(&app, "/root/f", "v1\n");
 
     // --limit gb: only app gets a second snapshot.
     tree.run(&["create", "--limit", "gb"]);

@@ -115,7 +115,7 @@ fn through_a_remote() {
         &out,
         "  2 instance(s) restored, 0 skipped (no matching snapshot)\n",
     );
-    assert_eq!(p.exec(&web, &["cat", "/root/f"]), "v1\n");
+    p.wait_file(&web, "/root/f", "v1\n");
 
     tree.ok(&["create"]);
     let newest = tree.state("history")[1].clone();
@@ -204,7 +204,7 @@ fn on_a_cluster_with_a_member_stopped_mid_way() {
         &tree.ok(&["rollback"]),
         "  4 instance(s) restored, 0 skipped (no matching snapshot)\n",
     );
-    assert_eq!(b.exec(&web, &["cat", "/root/f"]), "v1\n");
+    b.wait_file(&web, "/root/f", "v1\n");
 
     // rig3 stops: its instances are errors naming it, the others are done.
     let _revive = Revive;

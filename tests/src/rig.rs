@@ -216,6 +216,27 @@ impl Project {
         incus(args)
     }
 
+    /// Waits until the file `path` inside `instance` holds `want`, reading it
+    /// with `incus file pull` (not `exec cat`, whose output a loaded daemon
+    /// has been seen to drop); panics with the last content after 60 s.
+    pub fn wait_file(&self, instance: &str, path: &str, want: &str) {
+        let src = format!("{}{path}", self.at(instance));
+        let start = std::time::Instant::now();
+        loop {
+            let out = incus_output(["file", "pull", &src, "-", "--project", &self.name]);
+            let got = String::from_utf8_lossy(&out.stdout);
+            if out.status.success() && got == want {
+                return;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(60),
+                "{src} never held {want:?}; last read: {got:?} {}",
+                String::from_utf8_lossy(&out.stderr).trim_end()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
     /// Copies the host file `src` to `dest` (absolute path) inside `instance`.
     pub fn push_file(&self, instance: &str, src: &Path, dest: &str) {
         let src = src.to_str().expect("UTF-8 path");

@@ -66,7 +66,7 @@ fn apply_and_rollback_through_the_checkout_targets() {
     let said = ok(c.make("apply", &[&playbook], &env), "apply");
     assert!(said.contains("1 snapshot(s) created, 0 failed"), "{said}");
     assert!(said.contains("Running: apply"), "{said}");
-    assert_eq!(p.exec(&web, &["cat", "/root/f"]), "v2\n");
+    p.wait_file(&web, "/root/f", "v2\n");
     let first = pre_apply(&p, &web);
     assert_eq!(first.len(), 1, "{first:?}");
 
@@ -76,7 +76,7 @@ fn apply_and_rollback_through_the_checkout_targets() {
 
     let said = ok(c.make("rollback", &[], &env), "rollback");
     assert!(said.contains("1 instance(s) restored"), "{said}");
-    assert_eq!(p.exec(&web, &["cat", "/root/f"]), "v1\n");
+    p.wait_file(&web, "/root/f", "v1\n");
 
     // A second apply keeps both generations; rollback-cleanup KEEP=1 the newest.
     ok(c.make("apply", &[&playbook], &env), "apply again");

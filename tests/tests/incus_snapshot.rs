@@ -42,7 +42,6 @@ fn snapshot_restore_brings_file_back() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(project.name());
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("marker.txt");
-    let read_back = || project.exec("c1", &["cat", "/root/marker.txt"]);
 
     std::fs::write(&file, "original\n").unwrap();
     project.push_file("c1", &file, "/root/marker.txt");
@@ -51,10 +50,10 @@ fn snapshot_restore_brings_file_back() {
 
     std::fs::write(&file, "changed\n").unwrap();
     project.push_file("c1", &file, "/root/marker.txt");
-    assert_eq!(read_back(), "changed\n");
+    project.wait_file("c1", "/root/marker.txt", "changed\n");
 
     project.incus(&["snapshot", "restore", "c1", "s1"]);
-    assert_eq!(read_back(), "original\n");
+    project.wait_file("c1", "/root/marker.txt", "original\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
