@@ -75,8 +75,9 @@ pub fn rss_kb() -> u64 {
 pub fn bench(model: &Path, prompt_file: &Path, tokens: u32, runs: u32) -> Result<(), String> {
     static CANCEL: AtomicBool = AtomicBool::new(false);
     let settings = Settings::from_process_env();
-    let prompt = std::fs::read_to_string(prompt_file)
-        .map_err(|e| format!("cannot read {}: {e}", prompt_file.display()))?;
+    let prompt = crate::safe_read::read_capped(prompt_file, crate::prompts::MAX_BYTES)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|e| format!("prompt file {} {e}", prompt_file.display()))?;
     say!("rss_before_load_kb={}", rss_kb());
     let mut backend = LlamaBackend::new(&CANCEL, false);
     let params = crate::backend::LoadParams {
