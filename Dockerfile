@@ -4,7 +4,11 @@
 #   make docker-build && make dev && make repl
 
 # ── Build: ember-repl in release mode (compiles llama.cpp via cmake) ─────────
+# Built for the CPU of the machine running `docker build` (the image runs
+# where it is built), so llama.cpp uses all its SIMD features;
+# --build-arg EMBER_RUSTFLAGS= builds a portable binary instead.
 FROM rust:1-slim-bookworm AS build
+ARG EMBER_RUSTFLAGS="-C target-cpu=native"
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends cmake clang libclang-dev g++ make pkg-config git \
@@ -12,8 +16,8 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p ember-repl \
-    && install -m 0755 target/release/ember-repl /usr/local/bin/ember-repl
+RUN RUSTFLAGS="$EMBER_RUSTFLAGS" cargo build --release --locked -p ember-repl --target-dir target/native \
+    && install -m 0755 target/native/release/ember-repl /usr/local/bin/ember-repl
 
 # ── Runtime ──────────────────────────────────────────────────────────────────
 FROM debian:bookworm-slim

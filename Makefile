@@ -22,6 +22,12 @@ SNAPSHOT_APPLY = $(BIN)/snapshot-apply$(if $(REMOTE), --remote $(REMOTE))
 MODEL ?=
 ANKLUME ?=
 FORCE ?=
+# ember-repl is built for the CPU it is built on (llama.cpp then uses every
+# SIMD feature it has), in its own target dir so the portable anklume tools
+# in target/release are neither rebuilt nor replaced. EMBER_RUSTFLAGS= gives
+# a portable ember-repl there instead.
+EMBER_RUSTFLAGS ?= -C target-cpu=native
+EMBER_TARGET_DIR ?= target/native
 
 .PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
 	rollback rollback-list rollback-cleanup audit audit-json adopt unadopt deb test test-stress setup fmt lint \
@@ -33,8 +39,9 @@ help: ## List the targets
 build: ## Build the anklume tools (release; no llama.cpp)
 	@$(CARGO) build --release --quiet $(addprefix -p ,$(ANKLUME_BINS))
 
-build-ember: ## Build ember-repl (release; compiles llama.cpp)
-	@$(CARGO) build --release --quiet -p ember-repl
+build-ember: ## Build ember-repl for this CPU in target/native (release; compiles llama.cpp)
+	@RUSTFLAGS="$${RUSTFLAGS:+$$RUSTFLAGS }$(EMBER_RUSTFLAGS)" $(CARGO) build --release --quiet \
+		--target-dir $(EMBER_TARGET_DIR) -p ember-repl
 
 # ── Generator ─────────────────────────────────────────────
 sync: build ## Generate/update Ansible files from infra.yml or infra/ (OUT=dir)
@@ -119,10 +126,10 @@ REPL_ENV = $(if $(MODEL),-e 'LLAMA_CPP_MODEL=$(MODEL)') \
 	$(foreach v,$(LLAMA_KNOBS),$(if $($(v)),-e '$(v)=$($(v))'))
 
 docker-build: ## Build the Ember image (EMBER_IMAGE:EMBER_TAG)
-	$(DOCKER) build -f $(EMBER_DOCKERFILE) -t $(EMBER_IMAGE):$(EMBER_TAG) .
+	$(DOCKER) build --build-arg EMBER_RUSTFLAGS='$(EMBER_RUSTFLAGS)' -f $(EMBER_DOCKERFILE) -t $(EMBER_IMAGE):$(EMBER_TAG) .
 
 docker-rebuild: ## Rebuild the Ember image without cache
-	$(DOCKER) build --no-cache -f $(EMBER_DOCKERFILE) -t $(EMBER_IMAGE):$(EMBER_TAG) .
+	$(DOCKER) build --no-cache --build-arg EMBER_RUSTFLAGS='$(EMBER_RUSTFLAGS)' -f $(EMBER_DOCKERFILE) -t $(EMBER_IMAGE):$(EMBER_TAG) .
 
 dev: ## Start the Ember container detached, checkout at /srv/ember (ENV_VARS="-e K=V")
 	$(DOCKER) run -d --rm --name $(EMBER_CONTAINER) $(EMBER_PORTS) \
@@ -141,7 +148,7 @@ docker-stop: ## Stop the Ember container
 	-@$(DOCKER) stop $(EMBER_CONTAINER) >/dev/null 2>&1 || true
 
 repl-local: build-ember ## ember-repl on this host (MODEL=<path.gguf> pins a model)
-	@$(if $(MODEL),LLAMA_CPP_MODEL=$(MODEL)) $(BIN)/ember-repl
+	@$(if $(MODEL),LLAMA_CPP_MODEL=$(MODEL)) $(EMBER_TARGET_DIR)/release/ember-repl
 
 # ── Quality ───────────────────────────────────────────────
 fmt: ## Format the code

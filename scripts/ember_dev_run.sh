@@ -39,7 +39,8 @@ find_bin() {
     command -v "$EMBER_BIN"
     return
   fi
-  for candidate in "$APP_DIR/target/release/ember-repl" "$REPO_ROOT/target/release/ember-repl"; do
+  for candidate in "$APP_DIR/target/native/release/ember-repl" "$APP_DIR/target/release/ember-repl" \
+    "$REPO_ROOT/target/native/release/ember-repl" "$REPO_ROOT/target/release/ember-repl"; do
     if [ -x "$candidate" ]; then
       printf '%s\n' "$candidate"
       return

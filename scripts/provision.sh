@@ -19,6 +19,9 @@
 #   EMBER_SERVICE     "openrc": enable /etc/init.d/ember (boot-time tmux
 #                     session) in addition to tty1 autologin
 #   EMBER_SKIP_BUILD  non-empty: do not run cargo
+#   EMBER_RUSTFLAGS   added to RUSTFLAGS for the ember-repl build (default:
+#                     -C target-cpu=native, so llama.cpp uses every SIMD
+#                     feature of this node; empty: a portable build)
 set -eu
 
 DRY_RUN=
@@ -48,7 +51,8 @@ LLAMA_DIR="${LLAMA_DIR:-/opt/llama.cpp}"
 MODEL_URL="${EMBER_MODEL_URL-https://huggingface.co/QuantFactory/Qwen2.5-1.5B-Instruct-GGUF/resolve/main/Qwen2.5-1.5B-Instruct-Q4_K_M.gguf}"
 APK_PRUNE="${APK_PRUNE:-}"
 EMBER_SERVICE="${EMBER_SERVICE:-}"
-EMBER_BIN="$REPO_ROOT/target/release/ember-repl"
+# Its own target dir: the native build never replaces a portable one.
+EMBER_BIN="$REPO_ROOT/target/native/release/ember-repl"
 INITTAB=/etc/inittab
 LOGIN_SHELL=/bin/zsh
 
@@ -217,7 +221,9 @@ build_ember() {
     return 0
   fi
   log "building ember-repl (release; the first build compiles llama.cpp)"
-  run cargo build --release --locked -p ember-repl --manifest-path "$REPO_ROOT/Cargo.toml"
+  rustflags="${RUSTFLAGS:-} ${EMBER_RUSTFLAGS--C target-cpu=native}"
+  run env RUSTFLAGS="${rustflags# }" cargo build --release --locked -p ember-repl \
+    --target-dir "$REPO_ROOT/target/native" --manifest-path "$REPO_ROOT/Cargo.toml"
   run mkdir -p "$(at /usr/local/bin)"
   run ln -sf "$EMBER_BIN" "$(at /usr/local/bin/ember-repl)"
   run mkdir -p "$(at "$LLAMA_DIR")"

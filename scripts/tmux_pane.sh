@@ -37,8 +37,9 @@ find_bin() {
     command -v "$EMBER_BIN" 2>/dev/null
     return
   fi
-  for candidate in "${EMBER_REPO_DIR:-$REPO_ROOT}/target/release/ember-repl" \
-    "$REPO_ROOT/target/release/ember-repl"; do
+  for candidate in "${EMBER_REPO_DIR:-$REPO_ROOT}/target/native/release/ember-repl" \
+    "${EMBER_REPO_DIR:-$REPO_ROOT}/target/release/ember-repl" \
+    "$REPO_ROOT/target/native/release/ember-repl" "$REPO_ROOT/target/release/ember-repl"; do
     if [ -x "$candidate" ]; then
       printf '%s\n' "$candidate"
       return 0

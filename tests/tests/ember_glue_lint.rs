@@ -72,7 +72,7 @@ fn makefile_ember_targets() {
     }
     let build = make_n(&["docker-build"]);
     assert!(
-        build.contains("docker build -f Dockerfile -t ember-dev:latest ."),
+        build.contains("docker build --build-arg EMBER_RUSTFLAGS='-C target-cpu=native' -f Dockerfile -t ember-dev:latest ."),
         "{build}"
     );
     assert!(make_n(&["docker-rebuild"]).contains("docker build --no-cache"));
@@ -104,9 +104,40 @@ fn makefile_ember_targets() {
     assert!(repl.contains("ember-dev ember-repl"), "{repl}");
     let local = make_n(&["repl-local", "MODEL=x.gguf"]);
     assert!(
-        local.contains("LLAMA_CPP_MODEL=x.gguf target/release/ember-repl"),
+        local.contains("LLAMA_CPP_MODEL=x.gguf target/native/release/ember-repl"),
         "{local}"
     );
+}
+
+/// ember-repl is built for this CPU in its own target dir; the anklume
+/// tools keep the portable build in target/release, with no RUSTFLAGS.
+#[test]
+fn makefile_native_flags_reach_only_ember() {
+    if !have("make", &["--version"]) {
+        return;
+    }
+    let ember = make_n(&["build-ember"]);
+    assert!(
+        ember.contains("RUSTFLAGS=\"${RUSTFLAGS:+$RUSTFLAGS }-C target-cpu=native\" ")
+            && ember.contains("--target-dir target/native -p ember-repl"),
+        "{ember}"
+    );
+    let tools = make_n(&["build"]);
+    assert!(
+        tools.contains(" build --release")
+            && !tools.contains("RUSTFLAGS")
+            && !tools.contains("target-cpu")
+            && !tools.contains("--target-dir")
+            && !tools.contains("ember-repl"),
+        "{tools}"
+    );
+    let sync = make_n(&["sync", "INFRA_SRC=x.yml"]);
+    assert!(
+        !sync.contains("target-cpu") && sync.contains("target/release/generate"),
+        "{sync}"
+    );
+    let portable = make_n(&["build-ember", "EMBER_RUSTFLAGS="]);
+    assert!(!portable.contains("target-cpu"), "{portable}");
 }
 
 /// The zshrc `tmux` wrapper turns `EMBER_SKIP_AUTO_REPL=1 tmux new-window`

@@ -19,6 +19,8 @@ case "$(basename "$0")" in
   adduser)
     for last; do :; done
     echo "$last:x:1000:1000::/home/$last:/bin/zsh" >>"$EMBER_ROOT/etc/passwd" ;;
+  cargo)
+    printf 'cargo-env RUSTFLAGS=%s\n' "${RUSTFLAGS:-}" >>"$FAKE_LOG" ;;
   curl)
     while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done
     echo "fake gguf" >>"$out" ;;
@@ -154,7 +156,7 @@ fn provision_renders_everything_into_ember_root() {
         "{tmux}"
     );
     assert!(
-        tmux.contains(&format!("#({repo}/target/release/ember-repl hud")),
+        tmux.contains(&format!("#({repo}/target/native/release/ember-repl hud")),
         "{tmux}"
     );
     assert!(tmux.contains("default-shell \"/bin/zsh\""));
@@ -229,8 +231,15 @@ fn provision_renders_everything_into_ember_root() {
         "{calls:#?}"
     );
     assert!(has(&format!(
-        "cargo build --release --locked -p ember-repl --manifest-path {repo}/Cargo.toml"
-    )));
+        "cargo build --release --locked -p ember-repl --target-dir {repo}/target/native --manifest-path {repo}/Cargo.toml"
+    )), "{calls:#?}");
+    // Native for ember-repl only, in its own target dir.
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("cargo-env RUSTFLAGS=") && c.ends_with("-C target-cpu=native")),
+        "{calls:#?}"
+    );
     let curl = calls.iter().find(|c| c.starts_with("curl")).expect("curl");
     assert!(
         curl.contains("-C -") && curl.contains(".gguf.part"),
@@ -246,7 +255,7 @@ fn provision_renders_everything_into_ember_root() {
     );
     assert_eq!(
         fs::read_link(s.root.join("usr/local/bin/ember-repl")).unwrap(),
-        Path::new(repo).join("target/release/ember-repl")
+        Path::new(repo).join("target/native/release/ember-repl")
     );
 }
 
@@ -315,7 +324,8 @@ fn provision_dry_run_changes_nothing() {
     for expected in [
         "[dry-run] apk add",
         "[dry-run] adduser",
-        "[dry-run] cargo build",
+        "[dry-run] env RUSTFLAGS=",
+        "cargo build",
         "[dry-run] curl",
         "[dry-run] edit",
         ".tmux.conf",
