@@ -75,8 +75,8 @@ shell_shim() {
     cat <<EOF
 #!/usr/bin/env bash
 $MARK: runs the anklume-rs \`$bin\` binary in place of this script.
-# The original is saved in $HIDDEN/orig/$name; \`make unadopt ANKLUME=<this
-# checkout>\` in anklume-rs puts it back.
+# The original is saved in $HIDDEN/orig/$name;
+# \`make unadopt ANKLUME=<this checkout>\`, run in anklume-rs, puts it back.
 EOF
     if [[ -n $vars ]]; then
         # The original's own lines, so a sed over them still takes effect.
@@ -105,9 +105,10 @@ python_shim() {
     cat <<EOF
 #!/usr/bin/env python3
 $MARK: runs the anklume-rs \`$bin\` binary in place of this script.
-# The original is saved in $HIDDEN/orig/$name; \`make unadopt ANKLUME=<this
-# checkout>\` in anklume-rs puts it back. Imported as a module, this file runs
-# that original in its own namespace, so \`import\` users see no difference.
+# The original is saved in $HIDDEN/orig/$name;
+# \`make unadopt ANKLUME=<this checkout>\`, run in anklume-rs, puts it back.
+# Imported as a module, this file runs that original in its own namespace,
+# so \`import\` users see no difference.
 import os as _os
 import sys as _sys
 
