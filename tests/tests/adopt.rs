@@ -75,8 +75,9 @@ fn same_as_binary(c: &Checkout, env: &[(String, String)], target: &str, bin: &st
     assert_eq!(
         via.stderr.is_empty(),
         direct.stderr.is_empty(),
-        "{target}: {}",
-        show(&via)
+        "{target}: {}\ndirect: {}",
+        show(&via),
+        show(&direct)
     );
     if direct.status.success() {
         assert!(via.status.success(), "{target}: {}", show(&via));
