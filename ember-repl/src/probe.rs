@@ -5,7 +5,8 @@
 //! foresee. So before a model is loaded in-process, `ember-repl probe`
 //! loads it and generates one token in a child process of its own (its own
 //! process group: the terminal's Ctrl-C reaches only us, and we kill it).
-//! A child that dies or hangs marks the file bad; the verdict is cached by
+//! A child that dies, hangs, or holds more memory than a model of that size
+//! needs for one token (its resident size is watched) marks the file bad; the verdict is cached by
 //! path, size and mtime in the state folder, so a bad file is reported
 //! once and then skipped by discovery, and a good one is probed once.
 //! A child that fails politely (a file llama.cpp rejects with a message)
@@ -161,8 +162,34 @@ fn time_limit(path: &Path) -> Duration {
     Duration::from_secs(60 + size / 100_000_000)
 }
 
+/// How much memory a probe may hold: the model (mapped) and 4 GiB for the
+/// context and buffers of a 512-token answer. A model that needs more to
+/// answer one token is running away (the issue saw 13.5 GB in 60 s).
+fn memory_limit(path: &Path) -> u64 {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    size.saturating_add(4 << 30)
+}
+
+/// Resident bytes of process `pid` (0 when unknown).
+fn resident(pid: u32) -> u64 {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    // SAFETY: sysconf has no preconditions.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    pages.saturating_mul(page)
+}
+
 /// Runs `exe probe` on `params.model`, giving up on Ctrl-C (`cancel`).
 pub fn run(exe: &Path, params: &LoadParams, cancel: &AtomicBool) -> Verdict {
+    run_within(exe, params, cancel, memory_limit(&params.model))
+}
+
+/// [`run`], killing the child once it holds more than `max_resident` bytes.
+fn run_within(exe: &Path, params: &LoadParams, cancel: &AtomicBool, max_resident: u64) -> Verdict {
     let limit = time_limit(&params.model);
     let mut cmd = Command::new(exe);
     cmd.arg("probe")
@@ -197,6 +224,15 @@ pub fn run(exe: &Path, params: &LoadParams, cancel: &AtomicBool) -> Verdict {
             Ok(Some(status)) => break Some(status),
             Ok(None) => {}
             Err(_) => break None,
+        }
+        // Checked every 10 ms: a runaway cannot get far past the limit.
+        if resident(child.id()) > max_resident {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Verdict::Bad(format!(
+                "llama.cpp used more than {} MB of memory loading it and answering one token",
+                max_resident >> 20
+            ));
         }
         if cancel.load(Ordering::Relaxed) || start.elapsed() > limit {
             let _ = child.kill();
@@ -312,5 +348,40 @@ mod tests {
         });
         assert_eq!(setter.0, Verdict::Cancelled);
         assert!(setter.1 < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_child_that_eats_memory_is_stopped_and_bad() {
+        if Command::new("python3").arg("-c").arg("").status().is_err() {
+            eprintln!("SKIPPED: python3 not installed");
+            return;
+        }
+        let tmp = tempfile::tempdir().expect("tmp");
+        let params = LoadParams {
+            model: tmp.path().join("m.gguf"),
+            threads: 1,
+            ctx: 512,
+            batch: 16,
+            rope_freq_base: None,
+            rope_freq_scale: None,
+        };
+        let p = tmp.path().join("greedy");
+        std::fs::write(
+            &p,
+            "#!/bin/sh\nexec python3 -c 'import time\nx = []\nwhile True:\n    x.append(bytearray(8 << 20))\n    time.sleep(0.01)'\n",
+        )
+        .expect("write");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let start = Instant::now();
+        let v = run_within(&p, &params, &AtomicBool::new(false), 64 << 20);
+        assert_eq!(
+            v,
+            Verdict::Bad(
+                "llama.cpp used more than 64 MB of memory loading it and answering one token"
+                    .into()
+            )
+        );
+        assert!(start.elapsed() < Duration::from_secs(20));
+        assert!(memory_limit(Path::new("/nonexistent")) == 4 << 30);
     }
 }
