@@ -57,6 +57,10 @@ impl Backend for FakeBackend {
         "fake"
     }
 
+    fn cpu_features(&self) -> String {
+        "none (fake backend)".to_string()
+    }
+
     fn model(&self) -> Option<&ModelInfo> {
         self.model.as_ref()
     }

@@ -127,6 +127,8 @@ impl fmt::Display for BackendError {
 pub trait Backend {
     /// "llama.cpp" or "fake", for `/status`.
     fn name(&self) -> &'static str;
+    /// The CPU features the backend's kernels were built with, for `/status`.
+    fn cpu_features(&self) -> String;
     /// The loaded model, if any.
     fn model(&self) -> Option<&ModelInfo>;
     /// Loads (or replaces) the model.

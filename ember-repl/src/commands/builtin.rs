@@ -58,7 +58,7 @@ pub fn status(rt: &mut Runtime, _args: &[&str]) -> String {
     };
     let error = rt.last_error.clone().unwrap_or_else(|| "none".into());
     format!(
-        "[status]\n  vault    {} ({})\n  mode     {}\n  model    {}\n  backend  {}, {} threads, context {}, max tokens {}\n  docs     {docs}\n  error    {error}\n  health   {}",
+        "[status]\n  vault    {} ({})\n  mode     {}\n  model    {}\n  backend  {}, {} threads, context {}, max tokens {}\n  cpu      {}\n  docs     {docs}\n  error    {error}\n  health   {}",
         rt.vault_path().display(),
         rt.vault_state(),
         s.mode.value,
@@ -67,6 +67,7 @@ pub fn status(rt: &mut Runtime, _args: &[&str]) -> String {
         s.threads.value,
         s.ctx.value,
         s.max_tokens.value,
+        rt.backend.cpu_features(),
         rt.health()
     )
 }

@@ -114,6 +114,7 @@ fn status_reports_vault_model_docs_error_health() {
         out.contains("error    none") && out.contains("health   ok"),
         "{out}"
     );
+    assert!(out.contains("\n  cpu      none (fake backend)\n"), "{out}");
 
     std::fs::remove_dir(root.join("vault")).expect("rmdir");
     std::fs::remove_file(root.join("models/fake.gguf")).expect("rm");

@@ -28,6 +28,45 @@ pub fn init_backend() {
     });
 }
 
+/// llama.cpp's `llama_print_system_info()`: each backend's features,
+/// e.g. `CPU : SSE3 = 1 | AVX2 = 1 | ... | `.
+pub fn system_info() -> String {
+    init_backend();
+    // SAFETY: returns a pointer to a static buffer (or null), NUL-terminated.
+    let ptr = unsafe { sys::llama_print_system_info() };
+    if ptr.is_null() {
+        return String::new();
+    }
+    // SAFETY: non-null and NUL-terminated, per llama.cpp.
+    unsafe { std::ffi::CStr::from_ptr(ptr) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The SIMD features ggml's CPU code was compiled with, asked one by one,
+/// for the tests to check `system_info` against.
+#[cfg(test)]
+pub fn compiled_cpu_features() -> Vec<&'static str> {
+    // SAFETY: these only read compile-time constants.
+    let checks: [(&str, unsafe extern "C" fn() -> std::os::raw::c_int); 9] = [
+        ("SSE3", sys::ggml_cpu_has_sse3),
+        ("AVX", sys::ggml_cpu_has_avx),
+        ("AVX2", sys::ggml_cpu_has_avx2),
+        ("F16C", sys::ggml_cpu_has_f16c),
+        ("FMA", sys::ggml_cpu_has_fma),
+        ("AVX512", sys::ggml_cpu_has_avx512),
+        ("NEON", sys::ggml_cpu_has_neon),
+        ("DOTPROD", sys::ggml_cpu_has_dotprod),
+        ("MATMUL_INT8", sys::ggml_cpu_has_matmul_int8),
+    ];
+    checks
+        .into_iter()
+        // SAFETY: see above.
+        .filter(|(_, has)| unsafe { has() } != 0)
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// Called during loading with the progress; returning false aborts the load.
 pub type Progress = unsafe extern "C" fn(f32, *mut c_void) -> bool;
 

@@ -8,6 +8,7 @@
 //! are checked between tokens and, through llama.cpp's abort callback, inside
 //! a long prompt evaluation.
 
+pub mod cpu;
 mod ffi;
 pub mod log;
 
@@ -102,6 +103,10 @@ impl LlamaBackend {
 impl Backend for LlamaBackend {
     fn name(&self) -> &'static str {
         "llama.cpp"
+    }
+
+    fn cpu_features(&self) -> String {
+        cpu::features()
     }
 
     fn model(&self) -> Option<&ModelInfo> {

@@ -265,3 +265,27 @@ fn a_context_above_the_trained_one_is_capped_with_a_warning() {
     .to_string();
     assert!(shown.ends_with("lower LLAMA_CPP_CTX."), "{shown}");
 }
+
+/// `/status`'s cpu line is what llama.cpp was compiled with: every SIMD
+/// feature ggml reports on its own is listed, and a Rust build for a CPU
+/// with AVX2 (`-C target-cpu=native` on such a machine) reaches llama.cpp.
+#[test]
+fn cpu_features_are_the_ones_llama_cpp_was_built_with() {
+    let _s = serial();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let model = tiny(tmp.path());
+    let mut b = LlamaBackend::new(flag(), false);
+    b.load(&load_params(&model, 256, 16)).expect("load");
+    let shown = b.cpu_features();
+    let listed: Vec<&str> = shown.split(' ').collect();
+    for f in ffi::compiled_cpu_features() {
+        assert!(listed.contains(&f), "{f} missing from {shown:?}");
+    }
+    if cfg!(all(target_arch = "x86_64", target_feature = "avx2")) {
+        assert!(listed.contains(&"AVX2"), "{shown:?}");
+    }
+    if cfg!(all(target_arch = "aarch64", target_feature = "dotprod")) {
+        assert!(listed.contains(&"DOTPROD"), "{shown:?}");
+    }
+    assert_eq!(shown, cpu::from_system_info(&ffi::system_info()));
+}
