@@ -32,7 +32,8 @@
 # compare medians over several invocations.
 #
 # Environment:
-#   BIN       ember-repl binary (default target/release/ember-repl, built if missing)
+#   BIN       ember-repl binary (default target/native/release/ember-repl, as
+#             `make build-ember` builds it for this CPU; built if missing)
 #   WORK      scratch/cache directory (default /tmp/ember-bench)
 #   THREADS   threads for every side (default: CPU count)
 #   TOKENS    tokens generated per run (default 128)
@@ -44,7 +45,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="${BIN:-$ROOT/target/release/ember-repl}"
+BIN="${BIN:-$ROOT/target/native/release/ember-repl}"
 WORK="${WORK:-/tmp/ember-bench}"
 THREADS="${THREADS:-$(nproc)}"
 TOKENS="${TOKENS:-128}"
@@ -57,8 +58,8 @@ mkdir -p "$WORK"
 say() { printf '\n== %s\n' "$*" >&2; }
 
 if [[ ! -x "$BIN" ]]; then
-    say "building $BIN (compiles llama.cpp: several minutes)"
-    (cd "$ROOT" && cargo build --release -p ember-repl >&2)
+    say "building $BIN with make build-ember (compiles llama.cpp: several minutes)"
+    make -C "$ROOT" --no-print-directory build-ember >&2
 fi
 
 MODEL="$WORK/bench-$WEIGHTS.gguf"
@@ -75,6 +76,16 @@ EOF
 
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# The CPU backend's enabled features out of llama_print_system_info()'s
+# "CPU : SSE3 = 1 | AVX = 0 | ... | OtherBackend : ... |", as ember-repl's
+# /status shows them; "-" when the side printed nothing.
+cpu_features() {
+    awk -v RS='|' '
+        { sub(/^[ \t\n]+/, ""); sub(/[ \t\n]+$/, "") }
+        / : / { split($0, b, " : "); cpu = (b[1] == "CPU"); $0 = b[2] }
+        cpu && /=/ { split($0, f, " = "); if (f[2] == "1") out = out " " f[1]; else if (f[2] != "0") out = out " " f[1] "=" f[2] }
+        END { sub(/^ /, "", out); print (out == "" ? "-" : out) }'
+}
 
 # ── ember-repl ───────────────────────────────────────────
 say "ember-repl: startup, memory, hud"
@@ -114,13 +125,14 @@ ours_load=$(sed -n 's/^load_ms=//p' <<<"$ours")
 ours_ttft=$(sed -n 's/^run=0 .*ttft_ms=\([0-9.]*\).*/\1/p' <<<"$ours")
 ours_tg=$(sed -n 's/^gen_tok_s_median=//p' <<<"$ours")
 ours_ptok=$(sed -n 's/^run=0 prompt_tokens=\([0-9]*\).*/\1/p' <<<"$ours")
+ours_cpu=$(sed -n 's/^cpu_features=//p' <<<"$ours")
 
 # ── llama.cpp without bindings ───────────────────────────
 # The crate vendors llama.cpp's library but strips its tools (llama-cli,
 # llama-bench), so the reference is a minimal C++ loop over the same C API,
 # built with llama.cpp's own CMake defaults (native CPU flags, OpenMP when
 # available) from the very sources ember-repl links.
-cpp_load="-" cpp_ttft="-" cpp_tg="-"
+cpp_load="-" cpp_ttft="-" cpp_tg="-" cpp_cpu="-"
 # The llama.cpp that ember-repl links: the version pinned in Cargo.lock.
 sys_version=$(awk '/^name = "llama-cpp-sys-2"/ {getline; gsub(/[^0-9.]/, ""); print}' "$ROOT/Cargo.lock")
 SRC=""
@@ -194,6 +206,7 @@ int main(int argc, char **argv) {
     llama_context *ctx = llama_init_from_model(model, cp);
     if (!ctx) return 1;
     printf("load_ms=%.1f\n", ms(t0, Clock::now()));
+    printf("system_info=%s\n", llama_print_system_info());
 
     const llama_vocab *vocab = llama_model_get_vocab(model);
     std::vector<llama_logit_bias> banned;
@@ -267,12 +280,13 @@ CPP
     cpp_load=$(sed -n 's/^load_ms=//p' <<<"$ref")
     cpp_ttft=$(sed -n 's/^run=0 .*ttft_ms=\([0-9.]*\).*/\1/p' <<<"$ref")
     cpp_tg=$(sed -n 's/^gen_tok_s_median=//p' <<<"$ref")
+    cpp_cpu=$(sed -n 's/^system_info=//p' <<<"$ref" | cpu_features)
 else
     say "llama.cpp reference skipped (no vendored sources, no cmake, or NO_LLAMA_CPP)"
 fi
 
 # ── llama-cpp-python ─────────────────────────────────────
-py_load="-" py_ttft="-" py_tg="-" py_import="-"
+py_load="-" py_ttft="-" py_tg="-" py_import="-" py_cpu="-"
 if [[ -z "${NO_PYTHON:-}" ]] && command -v python3 >/dev/null; then
     VENV="$WORK/venv"
     if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import llama_cpp' 2>/dev/null; then
@@ -286,6 +300,7 @@ if [[ -z "${NO_PYTHON:-}" ]] && command -v python3 >/dev/null; then
     py_import=$(( ($(now_ns) - t0) / 1000000 ))
     py="$("$VENV/bin/python" - "$MODEL" "$PROMPT" "$TOKENS" "$RUNS" "$THREADS" "$CTX" "$BATCH" <<'EOF'
 import statistics, sys, time
+import llama_cpp
 from llama_cpp import Llama
 model, prompt_file, tokens, runs, threads, ctx, batch = sys.argv[1:]
 prompt = open(prompt_file).read()
@@ -293,6 +308,7 @@ t0 = time.perf_counter()
 llm = Llama(model_path=model, n_ctx=int(ctx), n_threads=int(threads), n_threads_batch=int(threads), n_batch=int(batch),
             n_ubatch=int(batch), verbose=False)
 print(f"load_ms={(time.perf_counter() - t0) * 1000:.1f}")
+print("system_info=" + llama_cpp.llama_print_system_info().decode(errors="replace"))
 eos = llm.token_eos()
 rates = []
 for run in range(int(runs)):
@@ -316,6 +332,7 @@ EOF
     py_load=$(sed -n 's/^load_ms=//p' <<<"$py")
     py_ttft=$(sed -n 's/^ttft_ms=//p' <<<"$py")
     py_tg=$(sed -n 's/^gen_tok_s_median=\([0-9.]*\).*/\1/p' <<<"$py")
+    py_cpu=$(sed -n 's/^system_info=//p' <<<"$py" | cpu_features)
 else
     say "llama-cpp-python skipped"
 fi
@@ -331,6 +348,11 @@ $TOKENS tokens per run, $RUNS runs, prompt $ours_ptok tokens.
   ember-repl            $(printf '%8s  %8s  %10s' "$ours_load" "$ours_ttft" "$ours_tg")
   llama.cpp C API loop  $(printf '%8s  %8s  %10s' "$cpp_load" "$cpp_ttft" "$cpp_tg")   $(pct "$ours_tg" "$cpp_tg")
   llama-cpp-python      $(printf '%8s  %8s  %10s' "$py_load" "$py_ttft" "$py_tg")   $(pct "$ours_tg" "$py_tg")
+
+CPU features llama.cpp was built with (llama_print_system_info):
+  ember-repl            ${ours_cpu:--}
+  llama.cpp C API loop  $cpp_cpu
+  llama-cpp-python      $py_cpu
 
 ember-repl startup to prompt (and exit), median of 20: $(awk -v u="$startup_us" 'BEGIN {printf "%.1f", u/1000}') ms  (goal < 50 ms)
 ember-repl RSS at the prompt, no model loaded: $(awk -v k="$rss_idle_kb" 'BEGIN {printf "%.1f", k/1024}') MB  (goal < 20 MB)

@@ -90,6 +90,7 @@ pub fn bench(model: &Path, prompt_file: &Path, tokens: u32, runs: u32) -> Result
     };
     let info = backend.load(&params).map_err(|e| e.to_string())?;
     say!("load_ms={:.1}", info.load_time.as_secs_f64() * 1000.0);
+    say!("cpu_features={}", backend.cpu_features());
     say!(
         "threads={} ctx={} batch={}",
         params.threads,
