@@ -18,7 +18,9 @@
 #   BIN        folder holding the five anklume binaries (default: built with
 #              cargo build --release)
 #   EMBER_BIN  the ember-repl binary (default: built with cargo build
-#              --release -p ember-repl, which compiles llama.cpp)
+#              --release -p ember-repl, which compiles llama.cpp; portable,
+#              not make build-ember's target-cpu=native: a package must run
+#              on every CPU of its architecture)
 #   PACKAGES   which to build (default: "anklume-rs ember-repl")
 #   VERSION    package version (default: the workspace version)
 set -euo pipefail
