@@ -34,6 +34,9 @@ need_cmd tmux tmux
 need_cmd jq jq
 need_cmd ip iproute2
 need_cmd setpriv util-linux
+# The adopt tests write a git checkout; make deb and its test use dpkg-deb.
+need_cmd git git
+need_cmd dpkg-deb dpkg
 # bindgen (llama-cpp-sys-2) loads libclang and needs clang's own headers.
 compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null || missing+=(libclang-dev)
 # Debian's python3 has venv and ensurepip in a separate package.
