@@ -180,6 +180,8 @@ binaries() {
 adopt() {
     local co bins s b orig vars mode
     co=$(checkout_of "${1:-}")
+    # The checkout runs its .py scripts with python3; the shims need it too.
+    command -v python3 >/dev/null || die "python3 not found; anklume's Makefile runs its scripts with python3, install it first"
     check_clean "$co"
     for s in "${SCRIPTS[@]}"; do
         if is_shim "$co/scripts/$s" && [[ ! -f $co/$HIDDEN/orig/$s ]]; then

@@ -314,6 +314,26 @@ fn not_a_checkout_or_no_folder_is_one_line() {
     assert!(err.starts_with("ERROR: ANKLUME="), "{err}");
     let err = refused(adopt_cmd("unadopt", &dir.path().join("nope"), &[]), 1);
     assert!(err.contains("nope is not a folder"), "{err}");
+
+    // No python3 on PATH: refused before anything is written.
+    let c = Checkout::new();
+    let before = c.files();
+    let bin = c.scratch.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink("/usr/bin/dirname", bin.join("dirname")).unwrap();
+    let out = Command::new("/bin/bash")
+        .arg(e2e::rig::workspace_root().join("scripts/adopt.sh"))
+        .args(["adopt", c.path().to_str().unwrap()])
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("ERROR: python3 not found"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(c.files(), before);
 }
 
 /// The incus-guard shim keeps the original's path lines: rewritten with sed
