@@ -267,3 +267,59 @@ fn the_checkout_it_was_adopted_into_is_trusted() {
     assert_eq!(v["dead_code"]["stdout"], "adopted-ran\n");
     assert_eq!(v["summary"]["total_role_lines"], 247);
 }
+
+/// `-o` goes through shared::write: through a link to a regular file (as
+/// upstream), never through a dangling one (upstream creates its target);
+/// an existing report keeps its permissions.
+#[test]
+fn output_files_follow_the_write_rules() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let tree = project(false);
+    let out = tempfile::tempdir().unwrap();
+    let dangling = out.path().join("report.json");
+    symlink(out.path().join("nowhere/deep/r.json"), &dangling).unwrap();
+    let dir = tree.path().to_str().unwrap();
+    let r = run(
+        tree.path(),
+        &[
+            "--project-dir",
+            dir,
+            "--no-dead-code",
+            "-o",
+            dangling.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("which does not exist"),
+        "{}",
+        stderr(&r)
+    );
+    assert!(!out.path().join("nowhere").exists());
+
+    let real = out.path().join("real.txt");
+    fs::write(&real, "old").unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).unwrap();
+    let link = out.path().join("link.txt");
+    symlink(&real, &link).unwrap();
+    let r = run(
+        tree.path(),
+        &[
+            "--project-dir",
+            dir,
+            "--no-dead-code",
+            "-o",
+            link.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_ne!(fs::read_to_string(&real).unwrap(), "old");
+    assert_eq!(
+        fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}

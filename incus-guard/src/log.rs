@@ -108,4 +108,20 @@ mod tests {
     fn unwritable_file_is_ignored() {
         Logger::new(PathBuf::from("/nonexistent-dir/x.log")).log("still printed");
     }
+
+    /// A FIFO at the log path (the old `OpenOptions::open` waited forever
+    /// for a reader) or a dangling link (its target was created) is not
+    /// written: shared::write's rules.
+    #[test]
+    fn a_fifo_or_dangling_link_is_not_written() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("guard.log");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        Logger::new(fifo).log("not blocked");
+        let link = d.path().join("link.log");
+        std::os::unix::fs::symlink(d.path().join("elsewhere.log"), &link).unwrap();
+        Logger::new(link).log("not followed");
+        assert!(!d.path().join("elsewhere.log").exists());
+    }
 }

@@ -398,6 +398,31 @@ mod tests {
         assert!(s.latest().is_err());
     }
 
+    /// State files go through shared::write: a link out of the state
+    /// folder or to a device is refused, the device untouched.
+    #[test]
+    fn state_files_follow_the_write_rules() {
+        use std::os::unix::fs::{symlink, FileTypeExt};
+        let d = tempfile::tempdir().unwrap();
+        let st = d.path().join("st");
+        fs::create_dir(&st).unwrap();
+        let s = State::at(&st);
+        symlink("/dev/null", st.join("latest")).unwrap();
+        let e = s.write("latest", "20250101-000000\n").unwrap_err();
+        assert!(e.contains("/dev/null, a character device"), "{e}");
+        assert!(fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        fs::write(d.path().join("outside"), "keep").unwrap();
+        symlink("../outside", st.join("history")).unwrap();
+        assert!(s.write("history", "x\n").unwrap_err().contains("outside"));
+        assert_eq!(
+            fs::read_to_string(d.path().join("outside")).unwrap(),
+            "keep"
+        );
+    }
+
     #[test]
     fn lock_wait_values() {
         assert_eq!(lock_wait(None), DEFAULT_LOCK_WAIT);
