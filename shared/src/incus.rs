@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// How long one `incus` call may take before we give up on the daemon.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
-/// `GET /1.0` answers at once from any live daemon.
+/// The ping ([`Incus::ping`]) answers at once from any live daemon.
 const PING_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// One instance as `incus list --format json` reports it.
@@ -119,7 +119,7 @@ impl Incus {
     /// Why a call failed: the daemon answered and said no, or it (or the
     /// remote) cannot be reached at all. Decided by how the call failed and,
     /// when incus ran and exited non-zero, by a cheap second request
-    /// (`GET /1.0`), never by the wording of the message: incus words a
+    /// ([`Incus::ping`]), never by the wording of the message: incus words a
     /// missing socket, an unresolvable remote or a TLS failure differently
     /// from one version to the next.
     pub fn classify(&self, e: CmdError) -> ListError {
@@ -210,18 +210,24 @@ impl Incus {
             .map_err(explain)
     }
 
-    /// Does the daemon (or the remote) answer at all? `GET /1.0`, which
-    /// every client may ask, restricted or not.
+    /// Does the daemon (or the remote) answer at all? `incus info`, i.e.
+    /// `GET /1.0`, which every client may ask, restricted or not (and which
+    /// test doubles written for snapshot-apply.sh answer).
     pub fn ping(&self) -> bool {
-        let target = match &self.remote {
-            Some(r) => format!("{r}:/1.0"),
-            None => "/1.0".to_owned(),
-        };
-        Cmd::new("incus")
-            .args(["query", &target])
-            .timeout(PING_TIMEOUT)
-            .read()
-            .is_ok()
+        let remote = self.remote.as_ref().map(|r| format!("{r}:"));
+        answers(Cmd::new("incus").arg("info").args(remote))
+    }
+
+    /// snap.sh's pre-flight, kept as it was: `incus project list --format
+    /// csv` answers (test doubles written for snap.sh answer this one).
+    pub fn preflight(&self) -> bool {
+        let remote = self.remote.as_ref().map(|r| format!("{r}:"));
+        answers(
+            Cmd::new("incus")
+                .args(["project", "list"])
+                .args(remote)
+                .args(["--format", "csv"]),
+        )
     }
 
     /// Forget the cached list (after creating or deleting snapshots).
@@ -242,6 +248,11 @@ impl Incus {
     pub fn project_of(&self, name: &str) -> Result<&str> {
         self.find(name).map(|i| i.project.as_str())
     }
+}
+
+/// `cmd` succeeds within the ping timeout.
+fn answers(cmd: Cmd) -> bool {
+    cmd.timeout(PING_TIMEOUT).read().is_ok()
 }
 
 /// Why the instance listing gave nothing.

@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> i32 {
 
 /// The script's pre-flight: can we talk to the daemon at all?
 fn check_incus(incus: &Incus) {
-    if !incus.ping() {
+    if !incus.preflight() {
         die(
             "Cannot connect to the Incus daemon. Check that incus is installed and you have socket access.",
             1,

@@ -47,7 +47,7 @@ fn create_resolves_project_with_one_listing() {
     assert!(out.status.success());
     assert_eq!(
         calls(d.path()),
-        "query /1.0\nlist --all-projects --format json\nsnapshot create web s1 --project pro\n"
+        "project list --format csv\nlist --all-projects --format json\nsnapshot create web s1 --project pro\n"
     );
 }
 
@@ -73,7 +73,7 @@ fn remote_prefixes_instance_and_listing() {
     assert!(out.status.success());
     assert_eq!(
         calls(d.path()),
-        "query lab:/1.0\nlist lab: --all-projects --format json\nsnapshot delete lab:web s1 --project pro\n"
+        "project list lab: --format csv\nlist lab: --all-projects --format json\nsnapshot delete lab:web s1 --project pro\n"
     );
 }
 

@@ -37,7 +37,7 @@ impl Fake {
             "incus",
             &format!(
                 r#"D="{d}"
-if [ "$1" = query ]; then
+if [ "$1" = info ]; then
   echo "$*" >> "$D/pings.log"
   if [ -f "$D/down" ]; then echo "Error: daemon down" >&2; exit 1; fi
   echo '{{}}'; exit 0
