@@ -18,7 +18,7 @@ use shared::write::{check, Policy, Target};
 use shared::Error;
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 pub const BEGIN: &str = "# === MANAGED BY infra.yml ===";
@@ -112,33 +112,9 @@ pub enum OnDisk {
 /// exist (a dangling symlink counts as absent, as `Path.exists()` says),
 /// and what the writer needs to know about the file: one open, one read.
 pub fn read_with_state(path: &Path, shown: &str) -> Result<(Option<String>, OnDisk), Error> {
-    // `fs::read`, keeping the metadata it asks for anyway. Opened without
-    // waiting, so that a FIFO is refused rather than a read that never
-    // returns; only regular files up to [`READ_CAP`] are read.
-    let read = || -> io::Result<(Vec<u8>, fs::Metadata)> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "it is {}, not a regular file",
-                    shared::write::kind_name(&meta.file_type())
-                ),
-            ));
-        }
-        if meta.len() > READ_CAP {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("it is {} bytes, over the {READ_CAP}-byte limit", meta.len()),
-            ));
-        }
-        Ok((read_all(&mut file, meta.len() as usize)?, meta))
-    };
+    // Only regular files up to [`READ_CAP`], opened without waiting, so
+    // that a FIFO is refused rather than a read that never returns.
+    let read = || shared::write::read_regular_meta(path, READ_CAP);
     let (bytes, meta) = match read() {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((None, OnDisk::Absent)),
@@ -168,40 +144,6 @@ pub fn read_with_state(path: &Path, shown: &str) -> Result<(Option<String>, OnDi
 
 /// The largest existing file read (generated files are a few kilobytes).
 pub const READ_CAP: u64 = 64 << 20;
-
-/// The rest of a regular file expected to hold `size` bytes
-/// (`File::read_to_end` would ask for the size and position again): at
-/// its end when a read returns less than asked for, which saves the read
-/// that returns nothing. A file that grew is read up to [`READ_CAP`].
-fn read_all(file: &mut fs::File, size: usize) -> io::Result<Vec<u8>> {
-    let mut buf = vec![0u8; size.saturating_add(1)];
-    let mut len = 0;
-    loop {
-        if len == buf.len() {
-            if len as u64 > READ_CAP {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("it grew over the {READ_CAP}-byte limit while read"),
-                ));
-            }
-            buf.resize(buf.len().saturating_mul(2).max(8192), 0);
-        }
-        let asked = buf.len() - len;
-        match file.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => {
-                len += n;
-                if n < asked {
-                    break;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(len);
-    Ok(buf)
-}
 
 #[cfg(unix)]
 fn file_state(meta: &fs::Metadata, exact: bool) -> OnDisk {

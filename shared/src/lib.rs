@@ -15,11 +15,10 @@
 //! - [`py`]: Python's own text rules (`repr(float)`).
 //! - [`oracle`]: the pinned Python oracles the tests compare against.
 //! - [`write`]: the one way any tool writes a file (links, devices,
-//!   permissions, interruption); [`fsutil`] is its old name.
+//!   permissions, interruption).
 
 pub mod cmd;
 pub mod error;
-pub mod fsutil;
 pub mod incus;
 pub mod infra;
 pub mod interrupt;
