@@ -12,7 +12,7 @@
 
 use std::fs::{File, Metadata};
 use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// Why a file was not read.
@@ -41,24 +41,9 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// What a file type is, in words.
+/// What a file type is, in words ("a folder", "a FIFO", …).
 pub fn kind(meta: &Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_file() {
-        "a regular file"
-    } else if t.is_dir() {
-        "a folder"
-    } else if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    }
+    shared::write::kind_name(&meta.file_type())
 }
 
 /// `path` (links followed) opened for reading, if it is a regular file.

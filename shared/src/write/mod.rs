@@ -228,7 +228,12 @@ pub fn read_regular_meta(path: &Path, cap: u64) -> io::Result<(Vec<u8>, fs::Meta
 /// that returns nothing (a thousand files read per generate run). A file
 /// that grew since its fstat is read up to `cap`.
 fn read_all(file: &mut fs::File, size: u64, cap: u64) -> io::Result<Vec<u8>> {
-    let mut buf = vec![0u8; usize::try_from(size).unwrap_or(usize::MAX).saturating_add(1)];
+    let mut buf = vec![
+        0u8;
+        usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+    ];
     let mut len = 0;
     loop {
         if len == buf.len() {
