@@ -166,7 +166,13 @@ impl Tmux {
         self.tmux(&args);
     }
 
+    /// Types `text` and Enter at a fresh prompt. Keys sent before the editor
+    /// is back in raw mode are cooked by the terminal: Enter then arrives as
+    /// Ctrl-J, which the editor takes as a newline inside the line.
     pub fn line(&self, text: &str) {
+        self.wait_for("a fresh prompt", 60, |s| {
+            s.lines().rfind(|l| !l.trim().is_empty()).map(str::trim) == Some(">")
+        });
         self.type_text(text);
         self.keys(&["Enter"]);
     }
