@@ -226,15 +226,24 @@ CLIENT_MARK=/var/lib/incus-rig-client-cert
 member_dir() { echo "$CLUSTER_DIR/rig$1"; }
 member_addr() { echo "127.0.0.$(($1 + 1)):8443"; }
 
-# Start incusd with state folder $1 (its own unix socket and logs inside).
-start_daemon_in() {
-    local dir=$1
+# Launch incusd with state folder $1 (its own unix socket and logs inside)
+# unless it runs already; does not wait for it.
+launch_daemon_in() {
+    local dir=$1 pid
     INCUS_DIR="$dir" daemon_up && return
+    pid=$(cat "$dir/rig.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && alive "$pid" && return
     mkdir -p "$dir"
     chmod 711 "$dir"
     (cd / && INCUS_DIR="$dir" PATH="/usr/libexec/incus:$PATH" exec "${OFFLINE[@]}" setsid "$INCUSD" \
         --group incus-admin >>"$dir/rig.log" 2>&1 </dev/null) &
     echo $! >"$dir/rig.pid"
+}
+
+# Start incusd with state folder $1 and wait until it is ready.
+start_daemon_in() {
+    local dir=$1
+    launch_daemon_in "$dir"
     INCUS_DIR="$dir" incus admin waitready --timeout=60 >/dev/null \
         || { tail -n 20 "$dir/rig.log" >&2; die "incusd in $dir did not start"; }
 }
@@ -403,6 +412,12 @@ cluster_setup() {
     case "$MEMBERS" in [1-9]) ;; *) die "RIG_CLUSTER_MEMBERS must be 1 to 9" ;; esac
     install_packages
     ensure_idmap
+    # Members that already belong to the cluster wait for each other's
+    # database at start-up (after a reboot or a killed session none runs):
+    # launch them all before waiting for any.
+    for i in $(seq "$MEMBERS"); do
+        if [ -d "$(member_dir "$i")/database" ]; then launch_daemon_in "$(member_dir "$i")"; fi
+    done
     dir=$(member_dir 1)
     start_daemon_in "$dir"
     if ! INCUS_DIR="$dir" incus cluster list >/dev/null 2>&1; then
