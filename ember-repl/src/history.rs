@@ -51,8 +51,7 @@ impl HistoryFile {
                     safe_read::kind(&m)
                 ))
             }
-            // SAFETY: geteuid cannot fail.
-            Ok(m) if m.uid() != unsafe { libc::geteuid() } => {
+            Ok(m) if m.uid() != crate::os::euid() => {
                 return Err(format!(
                     "history file {shown} belongs to user {}{off}",
                     m.uid()

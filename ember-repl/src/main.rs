@@ -1,5 +1,8 @@
 //! `ember-repl`: Ember's operator REPL (replaces `python -m ember`).
 
+// unsafe only in the FFI (backend::llama::ffi) and OS (os) modules.
+#![deny(unsafe_code)]
+
 mod backend;
 mod bench;
 mod cli;
@@ -12,6 +15,8 @@ mod history;
 mod home;
 mod hud;
 mod models;
+#[allow(unsafe_code)]
+mod os;
 mod planner;
 mod probe;
 mod prompts;

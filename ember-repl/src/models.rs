@@ -199,39 +199,21 @@ fn is_gguf(b: &[u8]) -> bool {
 /// [`gguf_names`] would list it, read with `readdir` in place: 3,000 names
 /// cost no allocation each.
 fn smallest_gguf(dir: &Path) -> Option<(OsString, bool, u64)> {
+    use crate::os::EntryKind;
     use std::os::unix::ffi::OsStringExt;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: a valid C string; the stream is closed below on every path.
-    let stream = unsafe { libc::opendir(c.as_ptr()) };
-    if stream.is_null() {
-        return None;
-    }
     let mut best: Option<(Vec<u8>, bool, u64)> = None;
-    loop {
-        // SAFETY: `stream` is open; the entry is valid until the next call.
-        let entry = unsafe { libc::readdir(stream) };
-        if entry.is_null() {
-            break;
-        }
-        // SAFETY: d_name is NUL-terminated within the entry.
-        let (name, kind, ino) = unsafe {
-            let e = &*entry;
-            (
-                std::ffi::CStr::from_ptr(e.d_name.as_ptr()).to_bytes(),
-                e.d_type,
-                e.d_ino,
-            )
-        };
-        let link = kind == libc::DT_LNK || kind == libc::DT_UNKNOWN;
-        if !is_gguf(name) || !(kind == libc::DT_REG || link) {
-            continue;
+    let opened = crate::os::scan_dir(dir, |name, kind, ino| {
+        let link = matches!(kind, EntryKind::Link | EntryKind::Unknown);
+        if !is_gguf(name) || !(kind == EntryKind::File || link) {
+            return;
         }
         if best.as_ref().is_none_or(|(b, _, _)| name < b.as_slice()) {
             best = Some((name.to_vec(), link, ino));
         }
+    });
+    if !opened {
+        return None;
     }
-    // SAFETY: opened above, closed once.
-    unsafe { libc::closedir(stream) };
     best.map(|(name, link, ino)| (OsString::from_vec(name), link, ino))
 }
 

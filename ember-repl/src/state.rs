@@ -64,8 +64,7 @@ pub fn ensure_dir(dir: &Path) -> Result<(), String> {
     let meta = folder
         .metadata()
         .map_err(|e| format!("state folder {shown} cannot be read ({e})"))?;
-    // SAFETY: geteuid cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = crate::os::euid();
     if meta.uid() != me {
         return Err(format!(
             "state folder {shown} belongs to user {}, not to us",
@@ -137,12 +136,7 @@ pub fn parse(text: &str) -> Option<Snapshot> {
 
 /// Whether process `pid` exists (signal 0 probes without sending anything).
 pub fn alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill with signal 0 only checks for existence and permission.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    crate::os::process_exists(pid)
 }
 
 /// The newest snapshot of a live REPL in `dir`, by modification time.
@@ -249,8 +243,7 @@ mod tests {
             .contains("cannot be created"));
         // Someone else's folder (root's /, when we are not root) is refused
         // and left as it is.
-        // SAFETY: geteuid cannot fail.
-        if unsafe { libc::geteuid() } != 0 {
+        if crate::os::euid() != 0 {
             let e = ensure_dir(Path::new("/")).expect_err("not ours");
             assert!(e.ends_with("belongs to user 0, not to us"), "{e}");
         }

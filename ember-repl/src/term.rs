@@ -17,25 +17,14 @@ extern "C" fn on_sigint(_sig: libc::c_int) {
 
 /// Installs the flag-raising SIGINT handler until dropped.
 pub struct SigintGuard {
-    previous: Option<libc::sigaction>,
+    previous: Option<crate::os::SavedSigint>,
 }
 
 impl SigintGuard {
     pub fn install() -> SigintGuard {
         INTERRUPTED.store(false, Ordering::SeqCst);
-        // SAFETY: sigaction with a zeroed struct, our handler and an empty mask;
-        // the handler only touches an atomic.
-        unsafe {
-            let mut new: libc::sigaction = std::mem::zeroed();
-            new.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            libc::sigemptyset(&raw mut new.sa_mask);
-            // SA_RESTART: a Ctrl-C must not make a pending read or write fail.
-            new.sa_flags = libc::SA_RESTART;
-            let mut old: libc::sigaction = std::mem::zeroed();
-            let ok = libc::sigaction(libc::SIGINT, &raw const new, &raw mut old) == 0;
-            SigintGuard {
-                previous: ok.then_some(old),
-            }
+        SigintGuard {
+            previous: crate::os::set_sigint_flag(on_sigint),
         }
     }
 }
@@ -43,10 +32,7 @@ impl SigintGuard {
 impl Drop for SigintGuard {
     fn drop(&mut self) {
         if let Some(old) = self.previous.take() {
-            // SAFETY: restores the disposition saved by `install`.
-            unsafe {
-                libc::sigaction(libc::SIGINT, &raw const old, std::ptr::null_mut());
-            }
+            crate::os::restore_sigint(old);
         }
     }
 }
@@ -76,10 +62,7 @@ mod tests {
     fn sigint_sets_the_flag_only_while_guarded() {
         let guard = SigintGuard::install();
         assert!(!INTERRUPTED.load(Ordering::SeqCst));
-        // SAFETY: raising SIGINT at ourselves with our handler installed.
-        unsafe {
-            libc::raise(libc::SIGINT);
-        }
+        crate::os::raise_sigint();
         assert!(INTERRUPTED.load(Ordering::SeqCst));
         drop(guard);
         INTERRUPTED.store(false, Ordering::SeqCst);

@@ -12,9 +12,7 @@ use std::sync::atomic::AtomicBool;
 
 /// Makes a FIFO at `path`.
 pub fn mkfifo(path: &std::path::Path) {
-    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).expect("cstr");
-    // SAFETY: a valid C string and a mode.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    crate::os::mkfifo(path).expect("mkfifo");
 }
 
 /// A fresh, leaked cancel flag (each test its own).

@@ -1,16 +1,19 @@
-//! Safe owners of llama.cpp's raw objects (model, context, batch, sampler).
+//! Safe owners of llama.cpp's raw objects (model, context, batch, sampler),
+//! and the C callbacks llama.cpp calls back into.
 //!
-//! All `unsafe` of the crate lives here. Each type owns one pointer and frees
+//! All of llama.cpp's `unsafe` lives here (the crate's other unsafe code is
+//! the libc calls in `os.rs`); no raw pointer crosses this module's safe API. Each type owns one pointer and frees
 //! it on drop; every call checks its inputs so that no Rust-side mistake can
 //! reach one of llama.cpp's `GGML_ASSERT`s (which abort the process): batches
 //! never exceed their capacity, token ids are checked against the vocabulary,
 //! lengths are checked before the casts to `i32`.
 
+use super::stop::Flags;
 use llama_cpp_sys_2 as sys;
-use std::ffi::{c_void, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::path::Path;
 use std::ptr::NonNull;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 /// llama.cpp's "pick a random seed" value.
 const DEFAULT_SEED: u32 = 0xFFFF_FFFF;
@@ -22,7 +25,7 @@ pub fn init_backend() {
     INIT.call_once(|| {
         // SAFETY: the callback is a plain function valid for the program's life.
         unsafe {
-            sys::llama_log_set(Some(super::log::callback), std::ptr::null_mut());
+            sys::llama_log_set(Some(log_callback), std::ptr::null_mut());
             sys::llama_backend_init();
         }
     });
@@ -67,8 +70,40 @@ pub fn compiled_cpu_features() -> Vec<&'static str> {
         .collect()
 }
 
-/// Called during loading with the progress; returning false aborts the load.
-pub type Progress = unsafe extern "C" fn(f32, *mut c_void) -> bool;
+/// The hook given to `llama_log_set`. Never panics (it runs inside C code).
+unsafe extern "C" fn log_callback(
+    level: sys::ggml_log_level,
+    text: *const c_char,
+    _data: *mut c_void,
+) {
+    if text.is_null() {
+        return;
+    }
+    // SAFETY: llama.cpp passes a NUL-terminated string valid for this call.
+    let text = unsafe { CStr::from_ptr(text) }.to_string_lossy();
+    super::log::record(level, &text);
+}
+
+/// Called by llama.cpp while it loads a model; false stops the load.
+unsafe extern "C" fn progress_callback(_progress: f32, data: *mut c_void) -> bool {
+    // SAFETY: `data` is the `Flags` borrowed by `Model::load` for the length
+    // of the load, the only time llama.cpp calls this.
+    let flags = unsafe { &*data.cast_const().cast::<Flags>() };
+    !flags.cancelled()
+}
+
+/// Called by llama.cpp between the operations of a decode; true aborts it.
+unsafe extern "C" fn abort_callback(data: *mut c_void) -> bool {
+    // SAFETY: `data` is the `Flags` the context holds an `Arc` of, alive as
+    // long as the context that calls this.
+    let flags = unsafe { &*data.cast_const().cast::<Flags>() };
+    flags.should_stop()
+}
+
+/// The address llama.cpp hands back to a callback.
+fn user_data(flags: &Flags) -> *mut c_void {
+    std::ptr::from_ref(flags).cast_mut().cast()
+}
 
 pub struct Model {
     ptr: NonNull<sys::llama_model>,
@@ -77,15 +112,17 @@ pub struct Model {
 
 impl Model {
     /// Loads the file; None when llama.cpp refuses it (the reason is in its log).
-    pub fn load(path: &Path, progress: Progress, data: *mut c_void) -> Option<Model> {
+    /// Ctrl-C (`flags`) stops the load.
+    pub fn load(path: &Path, flags: &Flags) -> Option<Model> {
         let c_path = CString::new(path.as_os_str().as_encoded_bytes()).ok()?;
-        // SAFETY: default params are plain data; the path outlives the call;
-        // `data` is whatever `progress` expects, kept alive by the caller.
+        // SAFETY: default params are plain data; the path and the flags the
+        // progress callback reads outlive the call, which is the only time
+        // llama.cpp calls it.
         unsafe {
             let mut params = sys::llama_model_default_params();
             params.n_gpu_layers = 0;
-            params.progress_callback = Some(progress);
-            params.progress_callback_user_data = data;
+            params.progress_callback = Some(progress_callback);
+            params.progress_callback_user_data = user_data(flags);
             let ptr = NonNull::new(sys::llama_model_load_from_file(c_path.as_ptr(), params))?;
             let Some(vocab) = NonNull::new(sys::llama_model_get_vocab(ptr.as_ptr()).cast_mut())
             else {
@@ -228,19 +265,20 @@ pub struct ContextParams {
     pub threads: i32,
     pub rope_freq_base: f32,
     pub rope_freq_scale: f32,
-    pub abort: sys::ggml_abort_callback,
-    pub abort_data: *mut c_void,
 }
 
 pub struct Context {
     ptr: NonNull<sys::llama_context>,
+    /// Read by the abort callback: kept alive as long as the context.
+    _flags: Arc<Flags>,
 }
 
 impl Context {
     /// Creates a context; None when llama.cpp refuses (reason in its log).
-    pub fn new(model: &Model, p: &ContextParams) -> Option<Context> {
-        // SAFETY: plain-data params; the abort data outlives the context (owned
-        // by the backend next to it).
+    /// `flags` stop a decode (Ctrl-C, deadline) through the abort callback.
+    pub fn new(model: &Model, p: &ContextParams, flags: Arc<Flags>) -> Option<Context> {
+        // SAFETY: plain-data params; the abort callback's flags are owned by
+        // the context returned, so they outlive every call.
         unsafe {
             let mut params = sys::llama_context_default_params();
             params.n_ctx = p.n_ctx;
@@ -251,11 +289,11 @@ impl Context {
             params.n_threads_batch = p.threads;
             params.rope_freq_base = p.rope_freq_base;
             params.rope_freq_scale = p.rope_freq_scale;
-            params.abort_callback = p.abort;
-            params.abort_callback_data = p.abort_data;
+            params.abort_callback = Some(abort_callback);
+            params.abort_callback_data = user_data(&flags);
             params.no_perf = true;
             let ptr = NonNull::new(sys::llama_init_from_model(model.ptr.as_ptr(), params))?;
-            Some(Context { ptr })
+            Some(Context { ptr, _flags: flags })
         }
     }
 
@@ -291,7 +329,7 @@ impl Context {
         unsafe { sys::llama_memory_seq_rm(sys::llama_get_memory(self.ptr.as_ptr()), 0, p0, -1) }
     }
 
-    pub fn as_ptr(&self) -> *mut sys::llama_context {
+    fn as_ptr(&self) -> *mut sys::llama_context {
         self.ptr.as_ptr()
     }
 }

@@ -1,12 +1,11 @@
 //! llama.cpp's log: kept quiet, captured, and mined for error messages.
 //!
 //! llama.cpp and ggml print to stderr by default, which would scribble over
-//! the REPL. The callback installed here keeps the recent lines in memory
+//! the REPL. The hook in `ffi` hands every piece here, which keeps the recent lines in memory
 //! (echoing them to stderr only with `EMBER_LOG_LEVEL=debug`) so a failed
 //! load can tell the operator what llama.cpp objected to.
 
 use std::collections::VecDeque;
-use std::ffi::{c_char, c_void, CStr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -34,17 +33,9 @@ pub fn set_echo(on: bool) {
     ECHO.store(on, Ordering::Relaxed);
 }
 
-/// The hook given to `llama_log_set`. Never panics (it runs inside C code).
-pub unsafe extern "C" fn callback(
-    level: sys::ggml_log_level,
-    text: *const c_char,
-    _data: *mut c_void,
-) {
-    if text.is_null() {
-        return;
-    }
-    // SAFETY: llama.cpp passes a NUL-terminated string valid for this call.
-    let text = unsafe { CStr::from_ptr(text) }.to_string_lossy();
+/// One piece of llama.cpp's log, from the hook in `ffi`. Never panics (it
+/// runs inside C code).
+pub fn record(level: sys::ggml_log_level, text: &str) {
     if ECHO.load(Ordering::Relaxed) {
         // Not eprint!: it panics when stderr is closed, and a panic cannot
         // unwind through llama.cpp.
@@ -54,7 +45,7 @@ pub unsafe extern "C" fn callback(
     let mut log = LOG
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    log.push(level, &text);
+    log.push(level, text);
 }
 
 impl Log {

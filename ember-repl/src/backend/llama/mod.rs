@@ -9,58 +9,21 @@
 //! a long prompt evaluation.
 
 pub mod cpu;
+#[allow(unsafe_code)]
 mod ffi;
 pub mod log;
+mod stop;
 
 use super::utf8::Utf8Stream;
 use super::{Backend, BackendError, Completion, GenParams, LoadParams, ModelInfo, Stop};
-use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use stop::Flags;
 
 /// Sampling knobs the environment does not expose, matching llama-cpp-python's defaults.
 const TOP_K: i32 = 40;
 const MIN_P: f32 = 0.05;
-
-/// Shared with llama.cpp's abort and progress callbacks (boxed: stable address).
-struct Flags {
-    cancel: &'static AtomicBool,
-    base: Instant,
-    /// Deadline in nanoseconds after `base`; 0 = none.
-    deadline_ns: AtomicU64,
-}
-
-impl Flags {
-    fn arm(&self, deadline: Instant) {
-        let ns = deadline.saturating_duration_since(self.base).as_nanos();
-        self.deadline_ns.store(
-            u64::try_from(ns).unwrap_or(u64::MAX).max(1),
-            Ordering::Relaxed,
-        );
-    }
-    fn disarm(&self) {
-        self.deadline_ns.store(0, Ordering::Relaxed);
-    }
-    fn expired(&self) -> bool {
-        let d = self.deadline_ns.load(Ordering::Relaxed);
-        d != 0 && u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX) >= d
-    }
-    fn should_stop(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed) || self.expired()
-    }
-}
-
-unsafe extern "C" fn abort_callback(data: *mut c_void) -> bool {
-    // SAFETY: `data` is the backend's boxed Flags, alive as long as the context.
-    let flags = unsafe { &*data.cast::<Flags>() };
-    flags.should_stop()
-}
-
-unsafe extern "C" fn progress_callback(_progress: f32, data: *mut c_void) -> bool {
-    // SAFETY: as above; only the cancel flag matters while loading.
-    let flags = unsafe { &*data.cast::<Flags>() };
-    !flags.cancel.load(Ordering::Relaxed)
-}
 
 /// A loaded model with its context. Field order is drop order: the context
 /// and batch go before the model they use.
@@ -73,30 +36,20 @@ struct Loaded {
     cached: Vec<i32>,
 }
 
-/// Field order is drop order: the context goes before the flags its
-/// callbacks point at.
+/// The context holds its own reference to the flags its callback reads.
 pub struct LlamaBackend {
     loaded: Option<Loaded>,
-    flags: Box<Flags>,
+    flags: Arc<Flags>,
 }
 
 impl LlamaBackend {
     /// `cancel` is the flag Ctrl-C sets; `debug_log` echoes llama.cpp's log.
     pub fn new(cancel: &'static AtomicBool, debug_log: bool) -> LlamaBackend {
         log::set_echo(debug_log);
-        let flags = Box::new(Flags {
-            cancel,
-            base: Instant::now(),
-            deadline_ns: AtomicU64::new(0),
-        });
         LlamaBackend {
-            flags,
+            flags: Arc::new(Flags::new(cancel)),
             loaded: None,
         }
-    }
-
-    fn flags_ptr(&self) -> *mut c_void {
-        std::ptr::from_ref::<Flags>(&self.flags).cast_mut().cast()
     }
 }
 
@@ -125,8 +78,8 @@ impl Backend for LlamaBackend {
         ffi::init_backend();
         let start = Instant::now();
         let mark = log::mark();
-        let Some(model) = ffi::Model::load(&p.model, progress_callback, self.flags_ptr()) else {
-            if self.flags.cancel.load(Ordering::Relaxed) {
+        let Some(model) = ffi::Model::load(&p.model, &self.flags) else {
+            if self.flags.cancelled() {
                 return Err(BackendError::LoadCancelled);
             }
             return Err(fail(log::reason_since(mark, "llama.cpp could not read it")));
@@ -137,10 +90,8 @@ impl Backend for LlamaBackend {
             threads: i32::try_from(p.threads).unwrap_or(1),
             rope_freq_base: p.rope_freq_base.unwrap_or(0.0),
             rope_freq_scale: p.rope_freq_scale.unwrap_or(0.0),
-            abort: Some(abort_callback),
-            abort_data: self.flags_ptr(),
         };
-        let Some(ctx) = ffi::Context::new(&model, &cp) else {
+        let Some(ctx) = ffi::Context::new(&model, &cp, Arc::clone(&self.flags)) else {
             let why = log::reason_since(mark, "llama.cpp refused the settings");
             return Err(BackendError::Context {
                 ctx: n_ctx,
@@ -214,7 +165,7 @@ fn fit_context(wanted: u32, trained: Option<u64>) -> (u32, Vec<String>) {
 
 /// The error for a stop requested by Ctrl-C or the deadline.
 fn interrupted(flags: &Flags, params: &GenParams, partial: String) -> BackendError {
-    if flags.cancel.load(Ordering::Relaxed) {
+    if flags.cancelled() {
         BackendError::Cancelled { partial }
     } else {
         BackendError::Timeout {

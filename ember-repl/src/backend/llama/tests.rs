@@ -8,6 +8,7 @@ use crate::backend::{BackendError, LoadParams, Stop};
 use crate::gguf_writer::{self, Spec};
 use crate::testutil::flag;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 static SERIAL: Mutex<()> = Mutex::new(());
