@@ -11,7 +11,8 @@
 # (temperature 0.2, top-p 0.95, top-k 40, min-p 0.05), end-of-text suppressed
 # so every run generates TOKENS tokens:
 #   load      model file to ready context
-#   ttft      prompt evaluation + first token (cold: whole prompt evaluated)
+#   ttft      prompt evaluation + first token (cold: whole prompt evaluated
+#             every run), median of RUNS
 #   gen tok/s generated tokens after the first, per second (median of RUNS)
 # and for ember-repl alone: startup to prompt, RSS before any model load,
 # `ember-repl hud` latency.
@@ -37,9 +38,11 @@
 #   WORK      scratch/cache directory (default /tmp/ember-bench)
 #   THREADS   threads for every side (default: CPU count)
 #   TOKENS    tokens generated per run (default 128)
-#   RUNS      runs per side (default 3)
+#   RUNS      runs per side and round (default 3)
+#   ROUNDS    rounds, the sides taking turns (default 1; 5+ on a shared VM)
 #   WEIGHTS   fixture weight type: q8_0 (default), f16, f32
 #   CTX BATCH context and batch size (defaults 2048 and 128, Ember's)
+#   HUD_MODELS models in the folder `hud` discovers (default 3000)
 #   NO_PYTHON=1, NO_LLAMA_CPP=1  skip a comparison side
 
 set -euo pipefail
@@ -50,9 +53,11 @@ WORK="${WORK:-/tmp/ember-bench}"
 THREADS="${THREADS:-$(nproc)}"
 TOKENS="${TOKENS:-128}"
 RUNS="${RUNS:-3}"
+ROUNDS="${ROUNDS:-1}"
 WEIGHTS="${WEIGHTS:-q8_0}"
 CTX="${CTX:-2048}"
 BATCH="${BATCH:-128}"
+HUD_MODELS="${HUD_MODELS:-3000}"
 mkdir -p "$WORK"
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -74,7 +79,9 @@ mounted, which model is loaded, and how healthy is the node? Summarise the
 status in two sentences and suggest one command to check the details.
 EOF
 
-now_ns() { date +%s%N; }
+# Microseconds from bash's own clock: a $(date) would add a fork and an exec
+# to every figure.
+now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "$t"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # The CPU backend's enabled features out of llama_print_system_info()'s
 # "CPU : SSE3 = 1 | AVX = 0 | ... | OtherBackend : ... |", as ember-repl's
@@ -93,18 +100,38 @@ export LLAMA_CPP_THREADS="$THREADS" LLAMA_CPP_CTX="$CTX" LLAMA_CPP_BATCH="$BATCH
 export EMBER_STATE_DIR="$WORK/state" VAULT_DIR="$WORK" LLAMA_CPP_MODEL="$MODEL"
 startup=()
 for _ in $(seq 20); do
-    t0=$(now_ns)
+    t0=${EPOCHREALTIME/[.,]/}
     printf 'quit\n' | "$BIN" >/dev/null
-    startup+=($(( ($(now_ns) - t0) / 1000 )))
+    startup+=($(( ${EPOCHREALTIME/[.,]/} - t0 )))
 done
 startup_us=$(printf '%s\n' "${startup[@]}" | median)
 hud=()
 for _ in $(seq 50); do
-    t0=$(now_ns)
+    t0=${EPOCHREALTIME/[.,]/}
     "$BIN" hud >/dev/null
-    hud+=($(( ($(now_ns) - t0) / 1000 )))
+    hud+=($(( ${EPOCHREALTIME/[.,]/} - t0 )))
 done
 hud_us=$(printf '%s\n' "${hud[@]}" | median)
+# The same with no model pinned and HUD_MODELS models to discover (the
+# status bar of a node with a big models folder): hard links to the bench
+# model, so the folder costs no disk.
+many="$WORK/models-$HUD_MODELS"
+if [[ ! -e "$many/model-$HUD_MODELS.gguf" ]]; then
+    rm -rf "$many" && mkdir -p "$many"
+    for i in $(seq "$HUD_MODELS"); do ln "$MODEL" "$many/model-$i.gguf"; done
+fi
+hud=()
+# Not through `env -u`: its own exec would count.
+unset LLAMA_CPP_MODEL
+export LLAMA_CPP_MODEL_DIR="$many"
+for _ in $(seq 50); do
+    t0=${EPOCHREALTIME/[.,]/}
+    "$BIN" hud >/dev/null
+    hud+=($(( ${EPOCHREALTIME/[.,]/} - t0 )))
+done
+hud_many_us=$(printf '%s\n' "${hud[@]}" | median)
+export LLAMA_CPP_MODEL="$MODEL"
+unset LLAMA_CPP_MODEL_DIR
 # RSS at the prompt: stdin held open on a fifo so the REPL waits for input.
 fifo="$WORK/stdin.fifo"
 rm -f "$fifo" && mkfifo "$fifo"
@@ -121,9 +148,6 @@ rm -f "$fifo"
 say "ember-repl: load, first token, generation"
 ours="$("$BIN" bench --model "$MODEL" --prompt-file "$PROMPT" --tokens "$TOKENS" --runs "$RUNS")"
 echo "$ours" >&2
-ours_load=$(sed -n 's/^load_ms=//p' <<<"$ours")
-ours_ttft=$(sed -n 's/^run=0 .*ttft_ms=\([0-9.]*\).*/\1/p' <<<"$ours")
-ours_tg=$(sed -n 's/^gen_tok_s_median=//p' <<<"$ours")
 ours_ptok=$(sed -n 's/^run=0 prompt_tokens=\([0-9]*\).*/\1/p' <<<"$ours")
 ours_cpu=$(sed -n 's/^cpu_features=//p' <<<"$ours")
 
@@ -277,12 +301,28 @@ CPP
     say "llama.cpp C API loop"
     ref="$("$REF/build/ref-gen" "$MODEL" "$PROMPT" "$TOKENS" "$RUNS" "$THREADS" "$CTX" "$BATCH")"
     echo "$ref" >&2
-    cpp_load=$(sed -n 's/^load_ms=//p' <<<"$ref")
-    cpp_ttft=$(sed -n 's/^run=0 .*ttft_ms=\([0-9.]*\).*/\1/p' <<<"$ref")
-    cpp_tg=$(sed -n 's/^gen_tok_s_median=//p' <<<"$ref")
     cpp_cpu=$(sed -n 's/^system_info=//p' <<<"$ref" | cpu_features)
 else
     say "llama.cpp reference skipped (no vendored sources, no cmake, or NO_LLAMA_CPP)"
+fi
+
+# More rounds, the two sides taking turns, so that a slow spell of a shared
+# machine falls on both; every figure is the median over all rounds.
+for ((round = 2; round <= ROUNDS; round++)); do
+    say "round $round of $ROUNDS"
+    ours+=$'\n'"$("$BIN" bench --model "$MODEL" --prompt-file "$PROMPT" --tokens "$TOKENS" --runs "$RUNS")"
+    if [[ -n "${ref:-}" ]]; then
+        ref+=$'\n'"$("$REF/build/ref-gen" "$MODEL" "$PROMPT" "$TOKENS" "$RUNS" "$THREADS" "$CTX" "$BATCH")"
+    fi
+done
+field() { sed -n "s/^$1=\([0-9.]*\)\$/\1/p; s/^run=.* $1=\([0-9.]*\).*/\1/p" | median; }
+ours_load=$(field load_ms <<<"$ours")
+ours_ttft=$(field ttft_ms <<<"$ours")
+ours_tg=$(field gen_tok_s <<<"$ours")
+if [[ -n "${ref:-}" ]]; then
+    cpp_load=$(field load_ms <<<"$ref")
+    cpp_ttft=$(field ttft_ms <<<"$ref")
+    cpp_tg=$(field gen_tok_s <<<"$ref")
 fi
 
 # ── llama-cpp-python ─────────────────────────────────────
@@ -295,9 +335,9 @@ if [[ -z "${NO_PYTHON:-}" ]] && command -v python3 >/dev/null; then
         "$VENV/bin/pip" install -q llama-cpp-python >&2
     fi
     say "llama-cpp-python"
-    t0=$(now_ns)
+    t0=$(now_us)
     "$VENV/bin/python" -c 'import llama_cpp'
-    py_import=$(( ($(now_ns) - t0) / 1000000 ))
+    py_import=$(( ($(now_us) - t0) / 1000 ))
     py="$("$VENV/bin/python" - "$MODEL" "$PROMPT" "$TOKENS" "$RUNS" "$THREADS" "$CTX" "$BATCH" <<'EOF'
 import statistics, sys, time
 import llama_cpp
@@ -342,7 +382,7 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 > 0 && a+0 > 0) printf "%.0f%%"
 cat <<EOF
 
 Model: $MODEL ($(du -h "$MODEL" | cut -f1), $WEIGHTS), threads $THREADS, ctx $CTX, batch $BATCH,
-$TOKENS tokens per run, $RUNS runs, prompt $ours_ptok tokens.
+$TOKENS tokens per run, $RUNS runs x $ROUNDS rounds (medians), prompt $ours_ptok tokens.
 
                          load ms   ttft ms   gen tok/s   ember vs side
   ember-repl            $(printf '%8s  %8s  %10s' "$ours_load" "$ours_ttft" "$ours_tg")
@@ -356,7 +396,7 @@ CPU features llama.cpp was built with (llama_print_system_info):
 
 ember-repl startup to prompt (and exit), median of 20: $(awk -v u="$startup_us" 'BEGIN {printf "%.1f", u/1000}') ms  (goal < 50 ms)
 ember-repl RSS at the prompt, no model loaded: $(awk -v k="$rss_idle_kb" 'BEGIN {printf "%.1f", k/1024}') MB  (goal < 20 MB)
-ember-repl hud, median of 50: $(awk -v u="$hud_us" 'BEGIN {printf "%.1f", u/1000}') ms  (goal < 5 ms)
+ember-repl hud, median of 50: $(awk -v u="$hud_us" 'BEGIN {printf "%.1f", u/1000}') ms; discovering $HUD_MODELS models: $(awk -v u="$hud_many_us" 'BEGIN {printf "%.1f", u/1000}') ms  (goal < 5 ms)
 python -c 'import llama_cpp' (for scale): $py_import ms
 Goals: gen tok/s >= 95% of the C API loop's, ahead of llama-cpp-python.
 EOF
