@@ -17,6 +17,15 @@
 # and for ember-repl alone: startup to prompt, RSS before any model load,
 # `ember-repl hud` latency.
 #
+# What is the same and what still differs between ember-repl and the C loop
+# (native build, checked in both CMakeCache.txt files): both CMake Release
+# (-O3 -DNDEBUG), GGML_NATIVE=ON, OpenMP, same sampler chain (logit bias,
+# top-k, top-p, min-p, temperature, dist), prompt fed in n_batch chunks with
+# logits for the last token only. ember-repl's llama.cpp is compiled through
+# cargo's cmake crate, which adds -ffunction-sections -fdata-sections -fPIC;
+# its load also reads the GGUF header once more (the metadata check) and
+# decodes each token to UTF-8 for the terminal.
+#
 # The comparison sides are built under $WORK (default /tmp/ember-bench) and
 # reused by later runs; nothing lands in the repository:
 #   llama.cpp      a minimal C++ loop over llama.cpp's C API, built with
