@@ -104,10 +104,10 @@ start_daemon() {
     incus admin waitready --timeout=60 >/dev/null || { tail -n 20 "$LOG" >&2; die "incusd did not start"; }
 }
 
-preseed() {
-    if ! incus storage show default >/dev/null 2>&1; then
-        say "creating dir pool 'default' and the default profile (no network)"
-        incus admin init --preseed <<'EOF'
+# Every daemon of the rig has the same storage: a dir pool named default,
+# and the default profile's root disk on it (no network).
+pool_and_profile() {
+    cat <<'EOF'
 storage_pools:
 - name: default
   driver: dir
@@ -119,6 +119,12 @@ profiles:
       path: /
       pool: default
 EOF
+}
+
+preseed() {
+    if ! incus storage show default >/dev/null 2>&1; then
+        say "creating dir pool 'default' and the default profile (no network)"
+        pool_and_profile | incus admin init --preseed
     fi
     # Self-heal: a stray `incus project delete --force` can empty it.
     incus profile device get default root pool >/dev/null 2>&1 \
@@ -315,24 +321,11 @@ unregister_remote() {
     fi
 }
 
-# The preseed of a fresh daemon: HTTPS on $1, a dir pool, the default
-# profile's root disk on it; `cluster: …` lines appended by the caller.
+# The preseed of a fresh daemon: HTTPS on $1 and the rig's storage;
+# `cluster: …` lines appended by the caller.
 preseed_standalone() {
-    cat <<EOF
-config:
-  core.https_address: $1
-  images.auto_update_interval: 0
-storage_pools:
-- name: default
-  driver: dir
-profiles:
-- name: default
-  devices:
-    root:
-      type: disk
-      path: /
-      pool: default
-EOF
+    printf 'config:\n  core.https_address: %s\n  images.auto_update_interval: 0\n' "$1"
+    pool_and_profile
 }
 
 remote_setup() {
