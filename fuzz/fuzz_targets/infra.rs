@@ -1,9 +1,9 @@
-//! Fuzz target `infra`: any bytes through the generator's whole pipeline in
-//! memory (`generate::fuzz::check`: load → validate → enrich → validate →
-//! warnings → each file's managed block), plus the YAML round trip. No
-//! files are written, no program is run (no `ip`, no `incus`: host facts
-//! are fixed by `generate::fuzz::init`). Errors are fine; a panic is a
-//! crash. Run from the `fuzz/` folder, on the stable toolchain:
+//! Fuzz target `infra`: any bytes through the generator's whole pipeline
+//! (`generate::fuzz::check`: the binary's own run, writing its files into a
+//! temp folder, then a `--dry-run --strict` run over them), plus the YAML
+//! round trip. No program is run (no `ip`, no `incus`: the runs' config
+//! fixes the host facts). Errors are fine; a panic is a crash. Run from the
+//! `fuzz/` folder, on the stable toolchain:
 //!
 //!     RUSTC_BOOTSTRAP=1 cargo fuzz run infra corpus/infra seeds \
 //!         -- -max_total_time=600 -jobs=1

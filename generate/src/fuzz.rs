@@ -1,75 +1,70 @@
-//! The generator's pipeline in memory, for fuzzing: "no input panics".
+//! The generator's pipeline on any bytes, for fuzzing: "no input panics".
 //!
-//! [`check`] takes any bytes and runs what `generate` runs on an infra.yml
-//! (load → validate → enrich → validate → warnings → each file's managed
-//! block, merged into an existing text) without touching the disk, the
-//! network or another program. The cargo-fuzz target `fuzz/fuzz_targets/
-//! infra.rs` and the test `generate/tests/fuzz_seeds.rs` both call it, so a
-//! crash the fuzzer finds is replayed by `cargo test` once its input is in
-//! `fuzz/seeds/`. [`check_yaml`] is the YAML layer alone (target `yaml`).
+//! [`check`] takes any bytes and runs on them what the `generate` binary
+//! runs, [`pipeline::execute`](crate::pipeline), write path included: the
+//! bytes become `infra.yml` in a fresh temp folder and the files are
+//! written under it, with `--diff` and `--clean-orphans`; then a second
+//! run with `--dry-run --strict` goes over what the first one wrote. The
+//! bytes are also put there beforehand as the text of
+//! `group_vars/all.yml` (a user's file the managed block is merged into)
+//! and of an orphan `host_vars` file (read by the orphan check). The
+//! cargo-fuzz target `fuzz/fuzz_targets/infra.rs` and the test
+//! `generate/tests/fuzz_seeds.rs` both call it, so a crash the fuzzer
+//! finds is replayed by `cargo test` once its input is in `fuzz/seeds/`.
+//! [`check_yaml`] is the YAML layer alone (target `yaml`).
 //!
-//! Errors are expected and ignored; only a panic is a finding.
+//! Errors are expected and ignored; only a panic is a finding. Nothing is
+//! printed (the runs report to a sink).
 //!
-//! Host facts are fixed: the host-subnet check (`ip -json addr`) is not
-//! run, and `ANKLUME_HOST_RESOURCES` stands in for `incus info` (set by
-//! [`init`] unless already set, e.g. to `none`). The nesting context is not
-//! read from `/etc/anklume`: a first line `#nesting: absolute_level=1
-//! relative_level=1 vm_nested=true yolo=true` (any subset; a YAML comment)
-//! sets it, so the fuzzer can reach the rules that depend on it.
+//! The host is fixed by the runs' [`Config`], not the environment: no
+//! host-subnet check (`ip -json addr`), 8 CPUs and 16 GiB instead of
+//! `incus info`. The nesting context is not read from `/etc/anklume`: a
+//! first line `#nesting: absolute_level=1 relative_level=1 vm_nested=true
+//! yolo=true` (any subset; a YAML comment) sets it, so the fuzzer can reach
+//! the rules that depend on it.
 
 use shared::nesting::{python_int, Nesting};
 use shared::yaml::{self, Value};
-use std::sync::Once;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
-use crate::{enrich, render, strict, validate, warnings, write};
+use crate::config::{Config, Context};
+use crate::enrich::host::{HostFacts, Resources};
+use crate::output::Output;
+use crate::pipeline::{execute, End};
 
-/// The host facts [`init`] gives resource allocation: 8 CPUs, 16 GiB.
-pub const HOST_RESOURCES: &str = r#"{"cpu": 8, "memory": 17179869184}"#;
+/// The host facts the runs give resource allocation: 8 CPUs, 16 GiB.
+const HOST_RESOURCES: HostFacts = HostFacts {
+    cpu: 8,
+    memory_bytes: 16 << 30,
+};
 
 /// How far an input got; the seed test checks that its valid seeds reach
-/// the end, so that they keep exercising the whole pipeline.
+/// the end (`Ran(End::Done)`), so that they keep exercising the whole
+/// pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
     /// Not UTF-8 (`generate` refuses such a file).
     NotUtf8,
     /// Not YAML PyYAML would read.
     NotYaml,
-    /// YAML, but refused by the loader: empty, not a mapping, a domain
-    /// name that is not a string.
-    NotInfra,
-    /// Validation errors.
-    Invalid,
-    /// Enrichment failed.
-    EnrichFailed,
-    /// Post-enrichment validation errors.
-    InvalidAfterEnrich,
-    /// Valid, with no domains: nothing to generate.
-    NoDomains,
-    /// Planning the files failed.
-    PlanFailed,
-    /// Every file was planned, dumped and merged.
-    Generated,
+    /// The pipeline ran, and ended there (`NotLoaded`: YAML, but refused
+    /// by the loader: empty, not a mapping, a domain name that is not a
+    /// string).
+    Ran(End),
 }
 
-/// Fix the environment the pipeline reads: no host-subnet check, fixed
-/// host resources (unless the variables are set already). Runs once; call
-/// it before starting threads (`check` calls it too).
-pub fn init() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        if std::env::var_os("ANKLUME_SKIP_HOST_SUBNET_CHECK").is_none() {
-            std::env::set_var("ANKLUME_SKIP_HOST_SUBNET_CHECK", "1");
-        }
-        if std::env::var_os(enrich::host::OVERRIDE_VAR).is_none() {
-            std::env::set_var(enrich::host::OVERRIDE_VAR, HOST_RESOURCES);
-        }
-    });
+/// The folder the runs' temp folders go in, found once; call it before
+/// the fuzzing starts (`check` calls it too).
+pub fn init() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(std::env::temp_dir)
 }
 
-/// Run the whole in-memory pipeline on `data`; returns how far it got.
-/// Panics only on a bug.
+/// Run the whole pipeline on `data`; returns how far it got. Panics only
+/// on a bug (or when no temp folder can be made: nothing to test then).
 pub fn check(data: &[u8]) -> Stage {
-    init();
     let Ok(text) = std::str::from_utf8(data) else {
         return Stage::NotUtf8;
     };
@@ -78,7 +73,74 @@ pub fn check(data: &[u8]) -> Stage {
     };
     // The typed view other tools read.
     let _ = shared::infra::Infra::from_value(&value);
-    generate(value, &nesting_of(text), text)
+    drop(value);
+    let scratch = Scratch::new(init());
+    Stage::Ran(run_twice(&scratch.0, data, nesting_of(text)))
+}
+
+/// The binary's run on `data` in `dir`, then a dry run over its result;
+/// returns how far the first one got.
+fn run_twice(dir: &Path, data: &[u8], nesting: Nesting) -> End {
+    let infra_file = dir.join("infra.yml");
+    let base_dir = dir.join("out");
+    for (path, bytes) in [
+        (&infra_file, data),
+        (&base_dir.join("group_vars/all.yml"), data),
+        (&base_dir.join("host_vars/fuzz-orphan.yml"), data),
+    ] {
+        if let Err(e) = put(path, bytes) {
+            panic!("cannot write {} for the fuzz run: {e}", path.display());
+        }
+    }
+    let mut cfg = Config {
+        infra_file,
+        base_dir,
+        dry_run: false,
+        diff: true,
+        clean_orphans: true,
+        no_wait: true,
+        strict: false,
+        check_host_subnets: false,
+        resources: Resources::Given(Some(HOST_RESOURCES)),
+        context: Context::Given(nesting),
+        exits_after: false,
+    };
+    let first = execute(&cfg, &mut Output::sink());
+    cfg.dry_run = true;
+    cfg.strict = true;
+    let _ = execute(&cfg, &mut Output::sink());
+    first
+}
+
+/// A test's own input file, made with its folder.
+fn put(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, bytes)
+}
+
+/// A fresh folder for one input, removed when done with.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(root: &Path) -> Scratch {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = root.join(format!("generate-fuzz-{}-{n}", std::process::id()));
+        // Left over by an earlier process with the same id.
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Err(e) = std::fs::create_dir(&dir) {
+            panic!("cannot make {} for the fuzz run: {e}", dir.display());
+        }
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The YAML layer alone: `load_str`, then `emit::dump` of what it read and
@@ -126,57 +188,6 @@ fn nesting_of(text: &str) -> Nesting {
     n
 }
 
-/// `pipeline::run` from the loaded value on, files kept in memory. `text`
-/// doubles as the current text of every file the managed block goes into.
-fn generate(mut infra: Value, nesting: &Nesting, text: &str) -> Stage {
-    // What `shared::infra::load` refuses for a file.
-    let Some(root) = infra.as_map() else {
-        return Stage::NotInfra;
-    };
-    if let Some(Value::Map(domains)) = root.get_str("domains") {
-        if domains.keys().any(|k| k.as_str().is_none()) {
-            return Stage::NotInfra;
-        }
-    }
-
-    // `--strict` adds its messages to validation's; both are computed.
-    let _ = strict::unknown_keys(&infra);
-    if !validate::validate(&infra, false, nesting).is_empty() {
-        return Stage::Invalid;
-    }
-    let mut notes = Vec::new();
-    if enrich::enrich(&mut infra, &mut notes).is_err() {
-        return Stage::EnrichFailed;
-    }
-    if !validate::validate(&infra, false, nesting).is_empty() {
-        return Stage::InvalidAfterEnrich;
-    }
-    let _ = warnings::warnings_with(&infra, nesting);
-    if !infra.get("domains").is_some_and(Value::truthy) {
-        return Stage::NoDomains;
-    }
-
-    // The files: each managed block merged into a new file, into `text`
-    // (with Python's newlines, as a file is read), and into its own
-    // result again; the first one also goes through `--diff`.
-    let existing = write::universal_newlines(text);
-    let mut first = true;
-    let planned = render::plan(&infra, &nesting.prefix(), |file| {
-        let block = write::block(&yaml::emit::dump(&file.content));
-        let merged = write::merge(Some(&existing), block.clone());
-        let new = write::merge(None, block.clone());
-        let _ = write::merge(Some(&new), block);
-        if first {
-            first = false;
-            let _ = write::unified_diff(Some(&existing), &merged, "group_vars/all.yml");
-        }
-    });
-    match planned {
-        Ok(()) => Stage::Generated,
-        Err(_) => Stage::PlanFailed,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,9 +206,11 @@ mod tests {
     fn stages() {
         assert_eq!(check(b"\xff"), Stage::NotUtf8);
         assert_eq!(check(b"a: [b"), Stage::NotYaml);
-        assert_eq!(check(b"- a\n"), Stage::NotInfra);
-        assert_eq!(check(b"domains: {1: {}}\n"), Stage::NotInfra);
-        assert_eq!(check(b"a: 1\n"), Stage::Invalid);
+        assert_eq!(check(b"- a\n"), Stage::Ran(End::NotLoaded));
+        assert_eq!(check(b"domains: {1: {}}\n"), Stage::Ran(End::NotLoaded));
+        assert_eq!(check(b"a: 1\n"), Stage::Ran(End::Invalid));
+        let valid = b"project_name: x\nglobal: {base_subnet: '10.100'}\ndomains:\n  a:\n    subnet_id: 0\n    machines: {a-m: {ip: 10.100.0.10}}\n";
+        assert_eq!(check(valid), Stage::Ran(End::Done));
         assert!(check_yaml(b"a: 1\n"));
         assert!(!check_yaml(b"a: [b"));
     }

@@ -6,11 +6,13 @@ use shared::lock::{self, DirLock, Mode};
 use shared::Error;
 use std::path::Path;
 
+use crate::output::Output;
+
 /// Lock `base` (or, while it does not exist, the nearest folder above it
 /// that does, so that nothing is created before the run has checked
-/// everything). A second run waits and says so on stderr, or with
+/// everything). A second run waits and says so on `io`'s stderr, or with
 /// `no_wait` fails at once.
-pub fn take(base: &Path, dry_run: bool, no_wait: bool) -> Result<DirLock, Error> {
+pub fn take(base: &Path, dry_run: bool, no_wait: bool, io: &mut Output) -> Result<DirLock, Error> {
     let mode = if dry_run {
         Mode::Shared
     } else {
@@ -29,15 +31,11 @@ pub fn take(base: &Path, dry_run: bool, no_wait: bool) -> Result<DirLock, Error>
             base.display()
         )));
     }
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!(
-            "INFO: another generate run is using {}; waiting for it to finish \
-             (--no-wait or ANKLUME_GENERATE_NO_WAIT=1 fails at once instead)\n",
-            base.display()
-        )
-        .as_bytes(),
-    );
+    io.err(&format!(
+        "INFO: another generate run is using {}; waiting for it to finish \
+         (--no-wait or ANKLUME_GENERATE_NO_WAIT=1 fails at once instead)",
+        base.display()
+    ));
     lock::lock(&dir, mode).map_err(cannot)
 }
 

@@ -13,5 +13,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = generate::cli::Cli::parse();
-    std::process::exit(generate::run(&cli));
+    // The one place generate reads its environment.
+    let cfg = generate::config::Config::new(cli, |k| std::env::var_os(k));
+    std::process::exit(generate::run(&cfg));
 }

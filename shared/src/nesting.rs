@@ -2,14 +2,19 @@
 //! instance how deep it runs (`absolute_level`, `relative_level`), whether it
 //! is inside a VM (`vm_nested`) and whether safety checks are relaxed (`yolo`).
 //!
-//! `ANKLUME_CONTEXT_DIR` points elsewhere so tests need no root.
+//! `ANKLUME_CONTEXT_DIR` points elsewhere so tests need no root; the
+//! binary reads it in `main` and hands its value to [`context_dir`].
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
-/// Where the context files live.
-pub fn context_dir() -> PathBuf {
-    std::env::var_os("ANKLUME_CONTEXT_DIR")
-        .filter(|v| !v.is_empty())
+/// The environment variable that moves the context folder (tests).
+pub const CONTEXT_DIR_VAR: &str = "ANKLUME_CONTEXT_DIR";
+
+/// Where the context files live, given the value of [`CONTEXT_DIR_VAR`]
+/// (unset or empty: `/etc/anklume`).
+pub fn context_dir(var: Option<OsString>) -> PathBuf {
+    var.filter(|v| !v.is_empty())
         .map_or_else(|| PathBuf::from("/etc/anklume"), PathBuf::from)
 }
 
@@ -24,9 +29,8 @@ pub struct Nesting {
 }
 
 impl Nesting {
-    /// Read the context from [`context_dir`].
-    pub fn read() -> Nesting {
-        let dir = context_dir();
+    /// Read the context files in `dir` (see [`context_dir`]).
+    pub fn read(dir: &Path) -> Nesting {
         let text = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
         let is_true = |s: String| s.trim().to_lowercase() == "true";
         Nesting {
@@ -79,6 +83,13 @@ mod tests {
         assert_eq!(python_int("1__0"), None);
         assert_eq!(python_int("x"), None);
         assert_eq!(python_int(""), None);
+    }
+
+    #[test]
+    fn context_dir_default_and_override() {
+        assert_eq!(context_dir(None), PathBuf::from("/etc/anklume"));
+        assert_eq!(context_dir(Some("".into())), PathBuf::from("/etc/anklume"));
+        assert_eq!(context_dir(Some("/x".into())), PathBuf::from("/x"));
     }
 
     #[test]

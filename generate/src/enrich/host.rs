@@ -3,8 +3,8 @@
 //! `_format_memory`).
 //!
 //! Detection asks `incus info --resources --format json` first, then reads
-//! /proc. Tests need fixed facts: `ANKLUME_HOST_RESOURCES` overrides
-//! detection with JSON `{"cpu": 8, "memory": 17179869184}` (bytes), or with
+//! /proc. Tests need fixed facts: `ANKLUME_HOST_RESOURCES` (read in `main`,
+//! see [`Resources`]) overrides detection with JSON `{"cpu": 8, "memory": 17179869184}` (bytes), or with
 //! `none` to behave as if detection failed.
 
 use shared::cmd::Cmd;
@@ -24,12 +24,32 @@ pub struct HostFacts {
 /// The environment variable that replaces detection (tests).
 pub const OVERRIDE_VAR: &str = "ANKLUME_HOST_RESOURCES";
 
-/// The host's CPU count and memory, or None when nothing could tell.
-pub fn detect() -> Option<HostFacts> {
-    if let Some(text) = std::env::var_os(OVERRIDE_VAR) {
-        return from_override(&text.to_string_lossy());
+/// Where the host's CPU count and memory come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resources {
+    /// Asked of `incus info`, else read from /proc, when a run needs them.
+    Detect,
+    /// Fixed in advance; None behaves as if detection failed.
+    Given(Option<HostFacts>),
+}
+
+impl Resources {
+    /// From the value of [`OVERRIDE_VAR`]: detection when unset, else its
+    /// JSON (anything unreadable, such as `none`, gives no facts).
+    pub fn from_override(var: Option<&std::ffi::OsStr>) -> Resources {
+        match var {
+            None => Resources::Detect,
+            Some(text) => Resources::Given(from_override(&text.to_string_lossy())),
+        }
     }
-    from_incus().or_else(from_proc)
+
+    /// The host's CPU count and memory, or None when nothing could tell.
+    pub fn facts(&self) -> Option<HostFacts> {
+        match self {
+            Resources::Detect => from_incus().or_else(from_proc),
+            Resources::Given(facts) => *facts,
+        }
+    }
 }
 
 fn from_override(text: &str) -> Option<HostFacts> {
@@ -214,6 +234,11 @@ mod tests {
             })
         );
         assert_eq!(from_override("none"), None);
+        assert_eq!(Resources::from_override(None), Resources::Detect);
+        assert_eq!(
+            Resources::from_override(Some("none".as_ref())),
+            Resources::Given(None)
+        );
     }
 
     #[test]

@@ -24,14 +24,19 @@ use shared::Error;
 
 use crate::py::{kind, map_or_empty, py_str};
 
-/// Apply every enrichment step to `infra`; `notes` receives stderr lines in
-/// the order upstream prints them, also when a later step fails.
-pub fn enrich(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
+/// Apply every enrichment step to `infra`, with the host's resources from
+/// `host`; `notes` receives stderr lines in the order upstream prints them,
+/// also when a later step fails.
+pub fn enrich(
+    infra: &mut Value,
+    host: &host::Resources,
+    notes: &mut Vec<String>,
+) -> Result<(), Error> {
     openclaw::run(infra, notes)?;
     addressing::run(infra)?;
     firewall::run(infra, notes)?;
     ai_access::run(infra, notes)?;
-    resources::run(infra, notes)?;
+    resources::run(infra, host, notes)?;
     volumes::shared_volumes(infra)?;
     volumes::persistent_data(infra)
 }

@@ -8,7 +8,7 @@
 use shared::yaml::{Map, Value};
 use shared::Error;
 
-use super::host::{self, format_memory, parse_memory, reserve_cpu, reserve_mem, HostFacts};
+use super::host::{format_memory, parse_memory, reserve_cpu, reserve_mem, HostFacts, Resources};
 use super::{all_machines, as_machine, each_machine, global, machine, tree};
 use crate::py::{key, kind, map_or_empty, parse_i128, py_str, trunc};
 
@@ -28,7 +28,7 @@ struct Policy {
     reserve: Map,
 }
 
-pub fn run(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
+pub fn run(infra: &mut Value, host: &Resources, notes: &mut Vec<String>) -> Result<(), Error> {
     let g = global(infra)?;
     let policy = match g.get_str("resource_policy") {
         None | Some(Value::Null) => return Ok(()),
@@ -36,7 +36,7 @@ pub fn run(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
         Some(Value::Map(m)) => m.clone(),
         Some(_) => return Ok(()),
     };
-    let Some(host) = host::detect() else {
+    let Some(host) = host.facts() else {
         notes
             .push("WARNING: Could not detect host resources, skipping resource allocation.".into());
         return Ok(());

@@ -43,17 +43,15 @@ const REQUIRED: [&str; 3] = ["project_name", "global", "domains"];
 /// exactly as upstream words and orders them.
 ///
 /// `check_host_subnets` compares domain subnets with the host's interfaces
-/// (`ip -json addr show`); the check is also skipped when the environment
-/// has `ANKLUME_SKIP_HOST_SUBNET_CHECK=1`. The nesting context (`vm_nested`,
-/// `yolo`) is read from `/etc/anklume` or `$ANKLUME_CONTEXT_DIR`.
+/// (`ip -json addr show`; off on the second pass, and when `main` found
+/// `ANKLUME_SKIP_HOST_SUBNET_CHECK=1`). The nesting context (`vm_nested`,
+/// `yolo`) comes from `/etc/anklume` or `$ANKLUME_CONTEXT_DIR`.
 pub fn validate(infra: &Value, check_host_subnets: bool, nesting: &Nesting) -> Vec<String> {
-    let skip = !check_host_subnets
-        || std::env::var_os("ANKLUME_SKIP_HOST_SUBNET_CHECK").is_some_and(|v| v == "1");
     let host_subnets = || {
-        if skip {
-            Vec::new()
-        } else {
+        if check_host_subnets {
             detect_host_subnets()
+        } else {
+            Vec::new()
         }
     };
     validate_with(infra, nesting.clone(), host_subnets)
