@@ -55,6 +55,8 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Snapshot>
 pub struct Incus {
     remote: Option<String>,
     cache: OnceLock<Vec<Instance>>,
+    /// The instance `self` names (see [`Incus::on_host`]).
+    host: Option<String>,
 }
 
 impl Incus {
@@ -63,7 +65,22 @@ impl Incus {
         Incus {
             remote: remote.filter(|r| !r.is_empty()),
             cache: OnceLock::new(),
+            host: None,
         }
+    }
+
+    /// The name `self` stands for: this host's, from [`hostname`] (a tool
+    /// that takes `self` sets it; elsewhere `self` is an ordinary name).
+    pub fn on_host(self, host: String) -> Self {
+        Incus {
+            host: Some(host),
+            ..self
+        }
+    }
+
+    /// The name `self` stands for, when set.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
     }
 
     pub fn remote(&self) -> Option<&str> {
@@ -235,9 +252,12 @@ impl Incus {
         self.cache = OnceLock::new();
     }
 
-    /// Find an instance by name; `self` means this host's name.
+    /// Find an instance by name; `self` means [`Incus::host`] when set.
     pub fn find(&self, name: &str) -> Result<&Instance> {
-        let name = resolve_self(name);
+        let name = match (name, &self.host) {
+            ("self", Some(host)) => host.as_str(),
+            _ => name,
+        };
         self.instances()?
             .iter()
             .find(|i| i.name == name)
@@ -301,18 +321,10 @@ pub fn parse_list(json: &str) -> Result<Vec<Instance>> {
         .map_err(|e| err!("could not read the instance list from `incus list`: {e}"))
 }
 
-/// `self` → this host's name (`$HOSTNAME`, else the kernel's hostname).
-pub fn resolve_self(name: &str) -> String {
-    if name == "self" {
-        hostname()
-    } else {
-        name.to_owned()
-    }
-}
-
-/// This host's name, as the scripts saw it (`${HOSTNAME:-$(hostname)}`).
-pub fn hostname() -> String {
-    if let Some(h) = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()) {
+/// This host's name, as the scripts saw it (`${HOSTNAME:-$(hostname)}`):
+/// `var`, the value of `$HOSTNAME` that `main` read, else the kernel's.
+pub fn hostname(var: Option<String>) -> String {
+    if let Some(h) = var.filter(|h| !h.is_empty()) {
         return h;
     }
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -388,6 +400,14 @@ mod tests {
         assert_eq!(list[0].member(), None);
         list[0].location = "node2".into();
         assert_eq!(list[0].member(), Some("node2"));
+    }
+
+    #[test]
+    fn self_names_the_host_when_set() {
+        assert_eq!(hostname(Some("box".into())), "box");
+        assert_eq!(Incus::new(None).host(), None);
+        let i = Incus::new(None).on_host("box".into());
+        assert_eq!(i.host(), Some("box"));
     }
 
     #[test]

@@ -55,12 +55,11 @@ Examples:
   snap list --json
 ";
 
-/// Parse `args` (without the program name). Errors are the message to print
-/// after `ERROR: `; they exit 1 like the script's `die`.
-pub fn parse(args: &[String]) -> Result<Cli, String> {
-    let mut remote = std::env::var("ANKLUME_INCUS_REMOTE")
-        .ok()
-        .filter(|r| !r.is_empty());
+/// Parse `args` (without the program name); `env` looks up environment
+/// variables. Errors are the message to print after `ERROR: `; they exit 1
+/// like the script's `die`.
+pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Cli, String> {
+    let mut remote = env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty());
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -179,7 +178,18 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let cli = parse(&args).unwrap();
+        let cli = parse(&args, |_| None).unwrap();
         assert_eq!(cli.remote.as_deref(), Some("lab"));
+        // The environment's remote, unless the command line names one.
+        let from_env = |k: &str| (k == "ANKLUME_INCUS_REMOTE").then(|| "env".to_owned());
+        assert_eq!(
+            parse(&args, from_env).unwrap().remote.as_deref(),
+            Some("lab")
+        );
+        let list = ["list".to_owned()];
+        assert_eq!(
+            parse(&list, from_env).unwrap().remote.as_deref(),
+            Some("env")
+        );
     }
 }

@@ -9,6 +9,9 @@ fn main() {
     // A killed snap takes its incus child with it.
     shared::interrupt::die_with_parent();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let cli = cli::parse(&args).unwrap_or_else(|e| shared::error::die(e, 1));
-    std::process::exit(run::run(cli));
+    // The environment is read here and nowhere below.
+    let env = |k: &str| std::env::var(k).ok();
+    let cli = cli::parse(&args, env).unwrap_or_else(|e| shared::error::die(e, 1));
+    let host = shared::incus::hostname(env("HOSTNAME"));
+    std::process::exit(run::run(cli, host));
 }

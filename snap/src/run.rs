@@ -2,12 +2,13 @@
 
 use crate::cli::{Cli, Command, USAGE};
 use shared::error::die;
-use shared::incus::{hostname, Incus, Instance};
+use shared::incus::{Incus, Instance};
 use std::io::{BufRead, IsTerminal, Write};
 
-/// Run the command; returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
-    let incus = Incus::new(cli.remote);
+/// Run the command; `host` is the instance `self` names (this host's
+/// name, found by `main`). Returns the process exit code.
+pub fn run(cli: Cli, host: String) -> i32 {
+    let incus = Incus::new(cli.remote).on_host(host);
     match cli.command {
         Command::Help => {
             print!("{USAGE}");
@@ -66,7 +67,7 @@ fn restore(incus: &Incus, force: bool, instance: &str, snap: &str) -> i32 {
     validate_name(snap);
     check_incus(incus);
     let inst = find(incus, instance);
-    if inst.name == hostname() && !force && !confirm_self_restore() {
+    if incus.host() == Some(inst.name.as_str()) && !force && !confirm_self_restore() {
         eprintln!("Aborted.");
         return 1;
     }

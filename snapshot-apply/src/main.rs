@@ -28,8 +28,9 @@ fn main() {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    // The environment is read here and nowhere below.
     let code = match cli::parse(&args, |k| std::env::var(k).ok()) {
-        Ok(cli) => run::run(cli),
+        Ok(cli) => run::run(cli, &state::Env::read(|k| std::env::var_os(k))),
         Err(e) => {
             out::error(e);
             1

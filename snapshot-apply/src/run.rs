@@ -2,7 +2,7 @@
 //! size), and the exit code of a fatal error.
 
 use crate::cli::{usage, Cli, Command};
-use crate::state::State;
+use crate::state::{self, State};
 use crate::{cleanup, create, list, out, rollback};
 use shared::incus::Incus;
 
@@ -13,8 +13,9 @@ pub struct Ctx {
     pub jobs: usize,
 }
 
-/// Run the command; returns the process exit code.
-pub fn run(cli: Cli) -> i32 {
+/// Run the command with the environment `main` read; returns the process
+/// exit code.
+pub fn run(cli: Cli, env: &state::Env) -> i32 {
     let result = match cli.command {
         Command::Usage => {
             // The script printed its usage on stdout and exited 1.
@@ -25,7 +26,7 @@ pub fn run(cli: Cli) -> i32 {
             out::raw(usage());
             return 0;
         }
-        command => State::locate(cli.remote.as_deref()).and_then(|state| {
+        command => State::locate(cli.remote.as_deref(), env).and_then(|state| {
             let ctx = Ctx {
                 incus: Incus::new(cli.remote),
                 state,

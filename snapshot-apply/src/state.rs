@@ -9,6 +9,7 @@
 
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
+use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,31 @@ const LOCK_POLL: Duration = Duration::from_millis(100);
 #[derive(Debug, Clone)]
 pub struct State {
     dir: PathBuf,
+    /// `$ANKLUME_SNAPSHOT_LOCK_TIMEOUT`, checked when a lock is waited for.
+    lock_timeout: Option<String>,
+}
+
+/// The environment variables that place the state folder and time its
+/// lock, read once by `main`.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// `$ANKLUME_PRE_APPLY_STATE_DIR`.
+    pub state_dir: Option<OsString>,
+    pub home: Option<OsString>,
+    /// `$ANKLUME_SNAPSHOT_LOCK_TIMEOUT` (a value that is not UTF-8 counts
+    /// as unset).
+    pub lock_timeout: Option<String>,
+}
+
+impl Env {
+    /// The variables, looked up through `var` (`std::env::var_os`).
+    pub fn read(var: impl Fn(&str) -> Option<OsString>) -> Env {
+        Env {
+            state_dir: var("ANKLUME_PRE_APPLY_STATE_DIR"),
+            home: var("HOME"),
+            lock_timeout: var("ANKLUME_SNAPSHOT_LOCK_TIMEOUT").and_then(|v| v.into_string().ok()),
+        }
+    }
 }
 
 /// Held while a command changes snapshots or state; released on drop.
@@ -36,11 +62,11 @@ impl State {
     /// `$ANKLUME_PRE_APPLY_STATE_DIR`, else `$HOME/.anklume/pre-apply-snapshots`.
     /// A remote gets its own subfolder: its snapshots live on another daemon,
     /// and one shared history would make `cleanup` count them against each other.
-    pub fn locate(remote: Option<&str>) -> Result<State, String> {
-        let base = match std::env::var_os("ANKLUME_PRE_APPLY_STATE_DIR").filter(|d| !d.is_empty()) {
+    pub fn locate(remote: Option<&str>, env: &Env) -> Result<State, String> {
+        let base = match env.state_dir.as_ref().filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-                Some(home) => Path::new(&home).join(".anklume/pre-apply-snapshots"),
+            None => match env.home.as_ref().filter(|h| !h.is_empty()) {
+                Some(home) => Path::new(home).join(".anklume/pre-apply-snapshots"),
                 None => {
                     return Err(
                         "HOME is not set: cannot find ~/.anklume/pre-apply-snapshots \
@@ -54,13 +80,17 @@ impl State {
             Some(r) => base.join(format!("remote-{r}")),
             None => base,
         };
-        Ok(State { dir })
+        Ok(State {
+            dir,
+            lock_timeout: env.lock_timeout.clone(),
+        })
     }
 
     #[cfg(test)]
     pub fn at(dir: &Path) -> State {
         State {
             dir: dir.to_path_buf(),
+            lock_timeout: None,
         }
     }
 
@@ -71,11 +101,7 @@ impl State {
     /// Take the exclusive lock, waiting up to `$ANKLUME_SNAPSHOT_LOCK_TIMEOUT`
     /// seconds (default 300) for another run to finish.
     pub fn lock(&self) -> Result<Lock, String> {
-        let wait = lock_wait(
-            std::env::var("ANKLUME_SNAPSHOT_LOCK_TIMEOUT")
-                .ok()
-                .as_deref(),
-        );
+        let wait = lock_wait(self.lock_timeout.as_deref());
         self.lock_within(wait)
     }
 
