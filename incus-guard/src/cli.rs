@@ -101,4 +101,32 @@ mod tests {
     fn usage_text() {
         insta::assert_snapshot!(usage("incus-guard"));
     }
+
+    #[test]
+    fn parse_battery() {
+        let cases = [
+            None,
+            Some(""),
+            Some("start"),
+            Some("post-start"),
+            Some("install"),
+            Some("uninstall"),
+            Some("status"),
+            Some("watch"),
+            Some("help"),
+            Some("--help"),
+            Some("-h"),
+            Some("--version"),
+            Some("-V"),
+            Some("Start"),
+            Some("--start"),
+            Some("-"),
+        ];
+        let mut record = String::new();
+        for first in cases {
+            record.push_str(&format!("{first:?} => {:?}\n", parse(first)));
+        }
+        record.push_str(&usage_line("/x/guard"));
+        insta::assert_snapshot!(record);
+    }
 }

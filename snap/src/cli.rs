@@ -192,4 +192,74 @@ mod tests {
             Some("env")
         );
     }
+
+    /// Every shape of command line, quirks included, with what it parses to:
+    /// the record that the parser's rewrite changed nothing.
+    #[test]
+    fn parse_battery() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &["help"],
+            &["help", "me"],
+            &["-h"],
+            &["--help"],
+            &["zap"],
+            &["-x"],
+            &["--json"],
+            &["--force"],
+            &["create"],
+            &["create", "x"],
+            &["create", "x", "n"],
+            &["create", "x", "n", "extra"],
+            &["create", "--foo"],
+            &["create", "--"],
+            &["create", "--", "x"],
+            &["create", "x", "--help"],
+            &["create", "-h", "x"],
+            &["restore"],
+            &["restore", "x"],
+            &["restore", "x", "y"],
+            &["restore", "--force"],
+            &["restore", "--force", "x"],
+            &["restore", "--force", "x", "y"],
+            &["restore", "x", "--force", "y"],
+            &["restore", "--force", "--force", "x", "y"],
+            &["restore", "--force=1", "x", "y"],
+            &["restore", "x", "y", "z"],
+            &["list"],
+            &["list", "--json"],
+            &["list", "x", "--json"],
+            &["list", "--json", "x", "y"],
+            &["list", "--json=1"],
+            &["list", "--json", "--json"],
+            &["list", "-h"],
+            &["delete"],
+            &["delete", "x"],
+            &["delete", "x", "y"],
+            &["delete", "x", "y", "z"],
+            &["--remote"],
+            &["list", "--remote"],
+            &["--remote", "lab", "list"],
+            &["--remote=lab", "list"],
+            &["list", "--remote", "lab"],
+            &["list", "x", "--remote=lab", "--json"],
+            &["--remote", "--help", "list"],
+            &["--remote", "lab", "--remote", "c2", "list"],
+            &["--remote=", "list"],
+            &["--remotex", "list"],
+            &["--remote", "lab"],
+            &["--help", "--remote"],
+        ];
+        let mut record = String::new();
+        for args in cases {
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            record.push_str(&format!("{args:?}\n  => {:?}\n", parse(&args)));
+        }
+        insta::assert_snapshot!(record);
+    }
+
+    #[test]
+    fn usage_text() {
+        insta::assert_snapshot!(USAGE);
+    }
 }

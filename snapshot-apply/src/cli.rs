@@ -322,4 +322,84 @@ mod tests {
         assert_eq!(parse(&["list".to_owned()], bad).unwrap().jobs, DEFAULT_JOBS);
         assert!(p(&["--jobs", "lots", "list"]).is_err());
     }
+
+    /// Every shape of command line, quirks included, with what it parses to:
+    /// the record that the parser's rewrite changed nothing.
+    #[test]
+    fn parse_battery() {
+        let cases: &[&[&str]] = &[
+            &[],
+            &["bogus"],
+            &["help"],
+            &["help", "x"],
+            &["-h"],
+            &["--help"],
+            &["--help", "bogus"],
+            &["-x"],
+            &["create"],
+            &["create", "--limit", "pro"],
+            &["create", "--limit=pro"],
+            &["create", "--limit"],
+            &["create", "--limit="],
+            &["create", "--limit", "-x"],
+            &["create", "--limit", "a b"],
+            &["create", "--limit", "--help"],
+            &["create", "x"],
+            &["create", "--limitx"],
+            &["create", "--limit", "pro", "--limit=perso"],
+            &["create", "--limit", "pro", "extra"],
+            &["create", "--"],
+            &["rollback"],
+            &["rollback", "20250101-120000"],
+            &["rollback", "pre-apply-20250101-120000"],
+            &["rollback", "--allow-partial"],
+            &["rollback", "x", "--allow-partial"],
+            &["rollback", "--allow-partial", "20250101-120000", "--allow-partial"],
+            &["rollback", "2025"],
+            &["rollback", "--foo"],
+            &["rollback", "20250101-120000", "x"],
+            &["rollback", "--allow-partial=1"],
+            &["rollback", "--help"],
+            &["list"],
+            &["list", "x"],
+            &["list", "--foo"],
+            &["cleanup"],
+            &["cleanup", "--keep", "2"],
+            &["cleanup", "--keep=0"],
+            &["cleanup", "--keep"],
+            &["cleanup", "--keep="],
+            &["cleanup", "--keep", "-1"],
+            &["cleanup", "--keep", "x"],
+            &["cleanup", "y"],
+            &["cleanup", "--keep", "2", "--help"],
+            &["--jobs", "8", "list"],
+            &["--jobs=0", "list"],
+            &["--jobs"],
+            &["--jobs", "lots", "list"],
+            &["--jobs", "64", "list"],
+            &["--jobs", "65", "list"],
+            &["--jobs", "x", "--remote"],
+            &["--remote", "lab", "list"],
+            &["--remote=lab", "list"],
+            &["--remote=a:b", "list"],
+            &["--remote", "-x", "list"],
+            &["--remote", ".x", "list"],
+            &["--remote=", "list"],
+            &["list", "--remote"],
+            &["--remote", "a:b", "--help"],
+            &["--jobs", "0", "--help"],
+            &["--remotex", "list"],
+            &["rollback", "--jobs=8", "--remote", "lab"],
+        ];
+        let mut record = String::new();
+        for args in cases {
+            record.push_str(&format!("{args:?}\n  => {:?}\n", p(args)));
+        }
+        insta::assert_snapshot!(record);
+    }
+
+    #[test]
+    fn usage_text() {
+        insta::assert_snapshot!(usage());
+    }
 }
