@@ -1,10 +1,14 @@
 //! The command line, kept exactly as the script's: one subcommand word,
 //! the script's usage text, exit 1 without arguments, `ERROR: Unknown
-//! subcommand` on stderr for anything else. (clap would change all three.)
+//! subcommand` on stderr for anything else (clap would change all three).
+//! One declaration ([`SPEC`]) gives the words, the usage text and the
+//! completions.
 //!
 //! Beyond the script: `uninstall`, `status`, and the hidden `watch` that
 //! runs the bridge watcher alone (for the benchmark and tests; it stops
 //! after `INCUS_GUARD_WATCH_SECS` seconds or when killed).
+
+use shared::cli::{doc::Doc, Layout, Spec, Sub};
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,19 +33,61 @@ pub enum Parsed {
     Unknown(String),
 }
 
+static SPEC: Spec<(), Command> = Spec {
+    name: "incus-guard",
+    about: "remove Incus bridges that collide with the host network",
+    usage: "<{commands}>",
+    options: &[],
+    options_layout: Layout::Joined { width: 14, gap: 2 },
+    commands_title: "Subcommands:",
+    commands: &[
+        Sub::new(
+            Command::Start,
+            "start",
+            "",
+            &["Safe Incus startup with bridge conflict prevention"],
+        ),
+        Sub::new(
+            Command::PostStart,
+            "post-start",
+            "",
+            &["Systemd ExecStartPost hook (run after Incus starts)"],
+        ),
+        Sub::new(
+            Command::Install,
+            "install",
+            "",
+            &["Install as systemd drop-in for automatic protection"],
+        ),
+        Sub::new(
+            Command::Uninstall,
+            "uninstall",
+            "",
+            &["Remove the systemd drop-in and the installed guard"],
+        ),
+        Sub::new(
+            Command::Status,
+            "status",
+            "",
+            &["Show the drop-in, the host network and conflicting bridges"],
+        ),
+        Sub::new(Command::Watch, "watch", "", &[]).hidden(),
+    ],
+    layout: Layout::Joined { width: 10, gap: 2 },
+    notes: "",
+    extra_word: |w| format!("Unknown subcommand: {w}"),
+};
+
 /// Only the first argument counts, as in the script.
 pub fn parse(first: Option<&str>) -> Parsed {
     match first.unwrap_or("") {
-        "start" => Parsed::Run(Command::Start),
-        "post-start" => Parsed::Run(Command::PostStart),
-        "install" => Parsed::Run(Command::Install),
-        "uninstall" => Parsed::Run(Command::Uninstall),
-        "status" => Parsed::Run(Command::Status),
-        "watch" => Parsed::Run(Command::Watch),
         "--help" | "-h" => Parsed::Usage { code: 0 },
         "" => Parsed::Usage { code: 1 },
         "--version" | "-V" => Parsed::Version,
-        other => Parsed::Unknown(other.to_owned()),
+        word => match SPEC.command(word) {
+            Some(sub) => Parsed::Run(sub.key),
+            None => Parsed::Unknown(word.to_owned()),
+        },
     }
 }
 
@@ -54,21 +100,17 @@ pub fn program_name(argv0: Option<&str>) -> String {
 }
 
 pub fn usage_line(prog: &str) -> String {
-    format!("Usage: {prog} <start|post-start|install|uninstall|status>")
+    SPEC.usage_line(prog)
 }
 
+/// The usage text, ending in a newline.
 pub fn usage(prog: &str) -> String {
-    format!(
-        "{}\n\
-         \n\
-         Subcommands:\n  \
-         start       Safe Incus startup with bridge conflict prevention\n  \
-         post-start  Systemd ExecStartPost hook (run after Incus starts)\n  \
-         install     Install as systemd drop-in for automatic protection\n  \
-         uninstall   Remove the systemd drop-in and the installed guard\n  \
-         status      Show the drop-in, the host network and conflicting bridges\n",
-        usage_line(prog)
-    )
+    SPEC.help(prog)
+}
+
+/// The declaration, for completions and the man page.
+pub fn doc() -> Doc {
+    SPEC.doc()
 }
 
 #[cfg(test)]

@@ -25,6 +25,10 @@ mod watcher;
 use cli::{Command, Parsed};
 
 fn main() {
+    // The hidden --completions / --man (the Debian package's).
+    if let Some(code) = shared::cli::doc::serve(cli::doc) {
+        std::process::exit(code);
+    }
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();

@@ -6,6 +6,8 @@
 //!
 //! - [`yaml`]: YAML read and written the way PyYAML does (YAML 1.1 scalars).
 //! - [`infra`]: the infra.yml model and its loader (file or `infra/` folder).
+//! - [`cli`]: command lines declared once (parser, usage text, completions,
+//!   man pages).
 //! - [`nesting`]: the `/etc/anklume` nesting context.
 //! - [`cmd`]: running programs with argument vectors and timeouts.
 //! - [`interrupt`]: children stopped with the tool (SIGINT, SIGTERM, SIGKILL).
@@ -17,6 +19,7 @@
 //! - [`write`]: the one way any tool writes a file (links, devices,
 //!   permissions, interruption).
 
+pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod incus;

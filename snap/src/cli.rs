@@ -1,5 +1,8 @@
-//! Command line of `snap`, parsed by hand so that every usage message and
-//! exit code is the one snap.sh gave (clap would exit 2 with its own text).
+//! Command line of `snap`: one declaration ([`SPEC`]) gives the parser,
+//! the usage text and the completions, with every message and exit code
+//! snap.sh had (clap would exit 2 with its own text).
+
+use shared::cli::{self, doc::Doc, Layout, Opt, Spec, Sub};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,16 +34,73 @@ pub struct Cli {
     pub command: Command,
 }
 
-pub const USAGE: &str = "\
-Usage: snap [--remote NAME] <command> [args]
+/// What the options set, before the command word gives it a shape.
+#[derive(Debug, Default)]
+struct Raw {
+    remote: Option<String>,
+    force: bool,
+    json: bool,
+}
 
-Commands:
-  create   <instance|self> [snap-name]          Create a snapshot
-  restore  [--force] <instance|self> <snap-name> Restore a snapshot
-  list     [instance|self] [--json]              List snapshots
-  delete   <instance|self> <snap-name>           Delete a snapshot
-  help                                           Show this help
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Create,
+    Restore,
+    List,
+    Delete,
+    Help,
+}
 
+static SPEC: Spec<Raw, Word> = Spec {
+    name: "snap",
+    about: "create, restore, list and delete Incus snapshots",
+    usage: "[--remote NAME] <command> [args]",
+    // Anywhere on the line; described in the notes, as snap.sh had no Options section.
+    options: &[Opt::value(
+        "--remote",
+        "NAME",
+        "--remote needs a remote name",
+        |raw: &mut Raw, v| {
+            raw.remote = Some(v.to_owned());
+            Ok(())
+        },
+    )],
+    options_layout: Layout::Joined { width: 14, gap: 2 },
+    commands_title: "Commands:",
+    commands: &[
+        Sub::new(
+            Word::Create,
+            "create",
+            "<instance|self> [snap-name]",
+            &["Create a snapshot"],
+        )
+        // snap.sh's table has this help one column left of the others.
+        .nudge(-1),
+        // `--force` only right after `restore`, as snap.sh shifted it.
+        Sub::new(
+            Word::Restore,
+            "restore",
+            "[--force] <instance|self> <snap-name>",
+            &["Restore a snapshot"],
+        )
+        .options(&[Opt::flag("--force", |raw: &mut Raw| raw.force = true).first_only()]),
+        Sub::new(
+            Word::List,
+            "list",
+            "[instance|self] [--json]",
+            &["List snapshots"],
+        )
+        .options(&[Opt::flag("--json", |raw: &mut Raw| raw.json = true)]),
+        Sub::new(
+            Word::Delete,
+            "delete",
+            "<instance|self> <snap-name>",
+            &["Delete a snapshot"],
+        ),
+        Sub::new(Word::Help, "help", "", &["Show this help"]),
+    ],
+    layout: Layout::Columns { name: 8, args: 37 },
+    notes: "\
 Use \"self\" as instance name to auto-detect from hostname.
 Default snapshot name: snap-YYYYMMDD-HHMMSS
 --remote NAME (or ANKLUME_INCUS_REMOTE) addresses an Incus remote or cluster.
@@ -53,83 +113,74 @@ Examples:
   snap list
   snap list self
   snap list --json
-";
+",
+    extra_word: |w| format!("Unknown option: {w}"),
+};
+
+/// The help text (`snap help`), ending in a newline.
+pub fn usage() -> String {
+    SPEC.help(SPEC.name)
+}
+
+/// The declaration, for completions and the man page.
+pub fn doc() -> Doc {
+    SPEC.doc()
+}
 
 /// Parse `args` (without the program name); `env` looks up environment
 /// variables. Errors are the message to print after `ERROR: `; they exit 1
 /// like the script's `die`.
 pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Cli, String> {
-    let mut remote = env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty());
-    let mut rest = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--remote" {
-            remote = Some(it.next().ok_or("--remote needs a remote name")?.clone());
-        } else if let Some(r) = a.strip_prefix("--remote=") {
-            remote = Some(r.to_owned());
-        } else {
-            rest.push(a.clone());
-        }
-    }
+    let mut raw = Raw {
+        remote: env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty()),
+        ..Raw::default()
+    };
+    let words = SPEC.lex(args, &mut raw)?;
+    let command = command(&words, &mut raw)?;
     Ok(Cli {
-        remote,
-        command: command(&rest)?,
+        remote: raw.remote,
+        command,
     })
 }
 
-fn command(args: &[String]) -> Result<Command, String> {
+fn command(words: &[&str], raw: &mut Raw) -> Result<Command, String> {
     // `snap delete X --help` must not become `incus snapshot delete X --help`
     // (incus's help, then "Done.").
-    if args.iter().any(|a| a == "--help" || a == "-h") {
+    if cli::wants_help(words) {
         return Ok(Command::Help);
     }
-    let Some((cmd, rest)) = args.split_first() else {
+    let Some((word, rest)) = words.split_first() else {
         return Ok(Command::Help);
     };
-    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-    match cmd.as_str() {
-        "create" => match rest.as_slice() {
-            [instance] => Ok(Command::Create {
-                instance: instance.to_string(),
-                name: None,
-            }),
-            [instance, name, ..] => Ok(Command::Create {
-                instance: instance.to_string(),
-                name: Some(name.to_string()),
-            }),
-            [] => Err("Usage: snap create <instance|self> [snap-name]".into()),
+    let Some(sub) = SPEC.command(word) else {
+        return Err(format!(
+            "Unknown command: {word}. Run 'snap help' for usage."
+        ));
+    };
+    let args = SPEC.lex_command(sub, rest, raw)?;
+    let s = |a: &str| a.to_owned();
+    // Words past the ones a command takes are ignored, as snap.sh did.
+    Ok(match (sub.key, args.as_slice()) {
+        (Word::Create, [instance, name @ ..]) => Command::Create {
+            instance: s(instance),
+            name: name.first().map(|n| s(n)),
         },
-        "restore" => {
-            let (force, rest) = match rest.split_first() {
-                Some((&"--force", tail)) => (true, tail),
-                _ => (false, rest.as_slice()),
-            };
-            match rest {
-                [instance, name, ..] => Ok(Command::Restore {
-                    force,
-                    instance: instance.to_string(),
-                    name: name.to_string(),
-                }),
-                _ => Err("Usage: snap restore [--force] <instance|self> <snap-name>".into()),
-            }
-        }
-        "list" => {
-            let json = rest.contains(&"--json");
-            let instance = rest.iter().find(|a| **a != "--json").map(|s| s.to_string());
-            Ok(Command::List { instance, json })
-        }
-        "delete" => match rest.as_slice() {
-            [instance, name, ..] => Ok(Command::Delete {
-                instance: instance.to_string(),
-                name: name.to_string(),
-            }),
-            _ => Err("Usage: snap delete <instance|self> <snap-name>".into()),
+        (Word::Restore, [instance, name, ..]) => Command::Restore {
+            force: raw.force,
+            instance: s(instance),
+            name: s(name),
         },
-        "-h" | "--help" | "help" => Ok(Command::Help),
-        other => Err(format!(
-            "Unknown command: {other}. Run 'snap help' for usage."
-        )),
-    }
+        (Word::List, _) => Command::List {
+            instance: args.first().map(|i| s(i)),
+            json: raw.json,
+        },
+        (Word::Delete, [instance, name, ..]) => Command::Delete {
+            instance: s(instance),
+            name: s(name),
+        },
+        (Word::Help, _) => Command::Help,
+        (Word::Create | Word::Restore | Word::Delete, _) => return Err(SPEC.command_usage(sub)),
+    })
 }
 
 #[cfg(test)]
@@ -137,7 +188,8 @@ mod tests {
     use super::*;
 
     fn p(args: &[&str]) -> Result<Command, String> {
-        command(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        parse(&args, |_| None).map(|c| c.command)
     }
 
     #[test]
@@ -191,6 +243,8 @@ mod tests {
             parse(&list, from_env).unwrap().remote.as_deref(),
             Some("env")
         );
+        let empty = |k: &str| (k == "ANKLUME_INCUS_REMOTE").then(String::new);
+        assert_eq!(parse(&list, empty).unwrap().remote, None);
     }
 
     /// Every shape of command line, quirks included, with what it parses to:
@@ -253,13 +307,13 @@ mod tests {
         let mut record = String::new();
         for args in cases {
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-            record.push_str(&format!("{args:?}\n  => {:?}\n", parse(&args)));
+            record.push_str(&format!("{args:?}\n  => {:?}\n", parse(&args, |_| None)));
         }
         insta::assert_snapshot!(record);
     }
 
     #[test]
     fn usage_text() {
-        insta::assert_snapshot!(USAGE);
+        insta::assert_snapshot!(usage());
     }
 }

@@ -1,6 +1,6 @@
 //! What each `snap` command does, with snap.sh's messages.
 
-use crate::cli::{Cli, Command, USAGE};
+use crate::cli::{usage, Cli, Command};
 use shared::error::die;
 use shared::incus::{Incus, Instance};
 use std::io::{BufRead, IsTerminal, Write};
@@ -11,7 +11,7 @@ pub fn run(cli: Cli, host: String) -> i32 {
     let incus = Incus::new(cli.remote).on_host(host);
     match cli.command {
         Command::Help => {
-            print!("{USAGE}");
+            print!("{}", usage());
             0
         }
         Command::Create { instance, name } => create(&incus, &instance, name),

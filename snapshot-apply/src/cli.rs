@@ -1,12 +1,14 @@
-//! Command line of `snapshot-apply`, parsed by hand so that the usage text,
-//! the messages and the exit codes are those of upstream's
-//! snapshot-apply.sh (clap would exit 2 with its own wording).
+//! Command line of `snapshot-apply`: one declaration ([`SPEC`]) gives the
+//! parser, the usage text and the completions, with the usage text, the
+//! messages and the exit codes of upstream's snapshot-apply.sh (clap would
+//! exit 2 with its own wording).
 //!
 //! Global options (`--remote`, `--jobs`) are ours and may appear anywhere;
 //! everything else follows the script: `create [--limit <group>]`,
 //! `rollback [<timestamp>]`, `list`, `cleanup [--keep <N>]`.
 
 use crate::state;
+use shared::cli::{self, doc::Doc, Layout, Opt, Spec, Sub, Words};
 
 /// Snapshots kept by `cleanup` when `--keep` is not given (upstream's value).
 pub const DEFAULT_KEEP: usize = 3;
@@ -45,143 +47,168 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What the options set, before the command word gives it a shape.
+#[derive(Debug)]
+struct Raw {
+    remote: Option<String>,
+    jobs: usize,
+    limit: Option<String>,
+    partial: bool,
+    keep: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Create,
+    Rollback,
+    List,
+    Cleanup,
+    Help,
+}
+
+// The help's numbers are DEFAULT_KEEP and DEFAULT_JOBS (a test holds them equal).
+static SPEC: Spec<Raw, Word> = Spec {
+    name: "snapshot-apply",
+    about: "snapshots around an Ansible apply, and rollback to them",
+    usage: "[--remote NAME] [--jobs N] {{commands}} [options]",
+    options: &[
+        Opt::value(
+            "--remote",
+            "NAME",
+            "--remote needs a value",
+            |raw: &mut Raw, v| {
+                raw.remote = Some(v.to_owned());
+                Ok(())
+            },
+        )
+        .help(&["Incus remote or cluster to address (env ANKLUME_INCUS_REMOTE)"]),
+        Opt::value("--jobs", "N", "--jobs needs a value", |raw: &mut Raw, v| {
+            raw.jobs = parse_jobs(v, "--jobs")?;
+            Ok(())
+        })
+        .help(&["Snapshot operations run at once (default 4; env ANKLUME_SNAPSHOT_JOBS)"]),
+    ],
+    options_layout: Layout::Joined { width: 14, gap: 2 },
+    commands_title: "Commands:",
+    commands: &[
+        Sub::new(
+            Word::Create,
+            "create",
+            "[--limit <group>]",
+            &["Create pre-apply snapshots"],
+        )
+        .options(&[Opt::value(
+            "--limit",
+            "<group>",
+            "--limit needs a group name",
+            |raw: &mut Raw, v| {
+                raw.limit = Some(check_group(v)?);
+                Ok(())
+            },
+        )])
+        .words(Words::AtMost(0)),
+        Sub::new(
+            Word::Rollback,
+            "rollback",
+            "[<timestamp>] [--allow-partial]",
+            &[
+                "Restore pre-apply snapshot (an error when an",
+                "instance of its scope cannot be restored,",
+                "unless --allow-partial)",
+            ],
+        )
+        .options(&[Opt::flag("--allow-partial", |raw: &mut Raw| {
+            raw.partial = true
+        })])
+        .words(Words::AtMost(1)),
+        Sub::new(Word::List, "list", "", &["List pre-apply snapshots"]).words(Words::AtMost(0)),
+        Sub::new(
+            Word::Cleanup,
+            "cleanup",
+            "[--keep <N>]",
+            &["Remove old snapshots (default: keep 3)"],
+        )
+        .options(&[Opt::value(
+            "--keep",
+            "<N>",
+            "--keep needs a number",
+            |raw: &mut Raw, v| {
+                raw.keep = parse_keep(v)?;
+                Ok(())
+            },
+        )])
+        .words(Words::AtMost(0)),
+        Sub::new(Word::Help, "help", "", &[]).hidden(),
+    ],
+    layout: Layout::Joined { width: 26, gap: 2 },
+    notes: "",
+    extra_word: |w| format!("Unknown option: {w}"),
+};
+
 /// The usage text (upstream's, with our program name and global options).
 pub fn usage() -> String {
-    format!(
-        "\
-Usage: snapshot-apply [--remote NAME] [--jobs N] {{create|rollback|list|cleanup}} [options]
+    SPEC.help(SPEC.name)
+}
 
-Commands:
-  create [--limit <group>]    Create pre-apply snapshots
-  rollback [<timestamp>] [--allow-partial]
-                              Restore pre-apply snapshot (an error when an
-                              instance of its scope cannot be restored,
-                              unless --allow-partial)
-  list                        List pre-apply snapshots
-  cleanup [--keep <N>]        Remove old snapshots (default: keep {DEFAULT_KEEP})
-
-Options:
-  --remote NAME   Incus remote or cluster to address (env ANKLUME_INCUS_REMOTE)
-  --jobs N        Snapshot operations run at once (default {DEFAULT_JOBS}; env ANKLUME_SNAPSHOT_JOBS)
-"
-    )
+/// The declaration, for completions and the man page.
+pub fn doc() -> Doc {
+    SPEC.doc()
 }
 
 /// Parse `args` (without the program name); `env` looks up environment
 /// variables. An error is the message to print after `ERROR: ` (exit 1).
 pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Cli, String> {
-    let mut remote = env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty());
     // A setting in the environment may be stale or meant for another
     // version: said and replaced by the default, not fatal (`--jobs` is).
-    let mut jobs = match env("ANKLUME_SNAPSHOT_JOBS").filter(|j| !j.is_empty()) {
+    let jobs = match env("ANKLUME_SNAPSHOT_JOBS").filter(|j| !j.is_empty()) {
         Some(j) => parse_jobs(&j, "ANKLUME_SNAPSHOT_JOBS").unwrap_or_else(|e| {
             crate::out::warn(format!("{e}; using the default, {DEFAULT_JOBS}"));
             DEFAULT_JOBS
         }),
         None => DEFAULT_JOBS,
     };
-    let mut rest = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if let Some(value) = option_value(a, "--remote", &mut it)? {
-            remote = Some(value);
-        } else if let Some(value) = option_value(a, "--jobs", &mut it)? {
-            jobs = parse_jobs(&value, "--jobs")?;
-        } else {
-            rest.push(a.as_str());
-        }
-    }
-    if let Some(r) = &remote {
+    let mut raw = Raw {
+        remote: env("ANKLUME_INCUS_REMOTE").filter(|r| !r.is_empty()),
+        jobs,
+        limit: None,
+        partial: false,
+        keep: DEFAULT_KEEP,
+    };
+    let words = SPEC.lex(args, &mut raw)?;
+    if let Some(r) = &raw.remote {
         check_remote(r)?;
     }
+    let command = command(&words, &mut raw)?;
     Ok(Cli {
-        remote,
-        jobs,
-        command: command(&rest)?,
+        remote: raw.remote,
+        jobs: raw.jobs,
+        command,
     })
 }
 
-/// `--name VALUE` or `--name=VALUE` → Some(VALUE); another argument → None.
-fn option_value<'a>(
-    arg: &str,
-    name: &str,
-    rest: &mut impl Iterator<Item = &'a String>,
-) -> Result<Option<String>, String> {
-    if arg == name {
-        return match rest.next() {
-            Some(v) => Ok(Some(v.clone())),
-            None => Err(format!("{name} needs a value")),
-        };
-    }
-    Ok(arg
-        .strip_prefix(name)
-        .and_then(|tail| tail.strip_prefix('='))
-        .map(str::to_owned))
-}
-
-fn command(args: &[&str]) -> Result<Command, String> {
-    if args.iter().any(|a| matches!(*a, "--help" | "-h")) {
+fn command(words: &[&str], raw: &mut Raw) -> Result<Command, String> {
+    if cli::wants_help(words) {
         return Ok(Command::Help);
     }
-    let Some((&cmd, rest)) = args.split_first() else {
+    let Some(sub) = words.first().and_then(|w| SPEC.command(w)) else {
         return Ok(Command::Usage);
     };
-    match cmd {
-        "create" => {
-            let mut limit = None;
-            let mut it = rest.iter();
-            while let Some(&a) = it.next() {
-                if a == "--limit" {
-                    let group = it.next().ok_or("--limit needs a group name")?;
-                    limit = Some(check_group(group)?);
-                } else if let Some(group) = a.strip_prefix("--limit=") {
-                    limit = Some(check_group(group)?);
-                } else {
-                    return Err(format!("Unknown option: {a}"));
-                }
-            }
-            Ok(Command::Create { limit })
-        }
-        "rollback" => {
-            let partial = rest.contains(&"--allow-partial");
-            match rest
-                .iter()
-                .filter(|a| **a != "--allow-partial")
-                .collect::<Vec<_>>()
-                .as_slice()
-            {
-                [] => Ok(Command::Rollback {
-                    timestamp: None,
-                    partial,
-                }),
-                [ts] => Ok(Command::Rollback {
-                    timestamp: Some(state::parse_timestamp(ts)?),
-                    partial,
-                }),
-                [_, extra, ..] => Err(format!("Unknown option: {extra}")),
-            }
-        }
-        "list" => match rest {
-            [] => Ok(Command::List),
-            [extra, ..] => Err(format!("Unknown option: {extra}")),
+    let args = SPEC.lex_command(sub, &words[1..], raw)?;
+    Ok(match sub.key {
+        Word::Create => Command::Create {
+            limit: raw.limit.take(),
         },
-        "cleanup" => {
-            let mut keep = DEFAULT_KEEP;
-            let mut it = rest.iter();
-            while let Some(&a) = it.next() {
-                if a == "--keep" {
-                    keep = parse_keep(it.next().ok_or("--keep needs a number")?)?;
-                } else if let Some(n) = a.strip_prefix("--keep=") {
-                    keep = parse_keep(n)?;
-                } else {
-                    return Err(format!("Unknown option: {a}"));
-                }
-            }
-            Ok(Command::Cleanup { keep })
-        }
-        "help" | "-h" | "--help" => Ok(Command::Help),
-        _ => Ok(Command::Usage),
-    }
+        Word::Rollback => Command::Rollback {
+            timestamp: args
+                .first()
+                .map(|ts| state::parse_timestamp(ts))
+                .transpose()?,
+            partial: raw.partial,
+        },
+        Word::List => Command::List,
+        Word::Cleanup => Command::Cleanup { keep: raw.keep },
+        Word::Help => Command::Help,
+    })
 }
 
 fn parse_keep(n: &str) -> Result<usize, String> {
@@ -354,7 +381,12 @@ mod tests {
             &["rollback", "pre-apply-20250101-120000"],
             &["rollback", "--allow-partial"],
             &["rollback", "x", "--allow-partial"],
-            &["rollback", "--allow-partial", "20250101-120000", "--allow-partial"],
+            &[
+                "rollback",
+                "--allow-partial",
+                "20250101-120000",
+                "--allow-partial",
+            ],
             &["rollback", "2025"],
             &["rollback", "--foo"],
             &["rollback", "20250101-120000", "x"],
@@ -396,6 +428,19 @@ mod tests {
             record.push_str(&format!("{args:?}\n  => {:?}\n", p(args)));
         }
         insta::assert_snapshot!(record);
+    }
+
+    #[test]
+    fn help_numbers_are_the_defaults() {
+        let text = usage();
+        assert!(
+            text.contains(&format!("(default: keep {DEFAULT_KEEP})")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("(default {DEFAULT_JOBS}; ")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ fn main() {
     // SIGINT / SIGTERM stop our incus children and let the run record
     // where it stopped; SIGKILL still takes the children with it.
     shared::interrupt::stop_children_on_signals();
+    // The hidden --completions / --man (the Debian package's).
+    if let Some(code) = shared::cli::doc::serve(cli::doc) {
+        std::process::exit(code);
+    }
     // args_os: `std::env::args` would panic on an argument that is not UTF-8.
     let args: Vec<String> = std::env::args_os()
         .skip(1)
