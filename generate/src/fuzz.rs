@@ -71,8 +71,6 @@ pub fn check(data: &[u8]) -> Stage {
     let Some(value) = check_yaml_str(text) else {
         return Stage::NotYaml;
     };
-    // The typed view other tools read.
-    let _ = shared::infra::Infra::from_value(&value);
     drop(value);
     let scratch = Scratch::new(init());
     Stage::Ran(run_twice(&scratch.0, data, nesting_of(text)))

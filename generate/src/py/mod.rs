@@ -26,7 +26,7 @@ use std::hash::Hash;
 /// What a value is, in YAML words ("string", "mapping", "null"), for the
 /// generator's own error messages.
 pub fn kind(v: &Value) -> &'static str {
-    shared::infra::de::kind(v)
+    v.kind()
 }
 
 /// `type(value).__name__`.

@@ -10,8 +10,6 @@
 //! bad YAML, a top level that is not a mapping, a name YAML read as an int
 //! or bool) we return one [`Error`] saying what is wrong and what to do.
 
-use super::de::{from_value, kind, non_string_name, PathSeg};
-use super::model::Infra;
 use crate::yaml::{load_str, Map, Value};
 use crate::{err, Error, Result};
 use indexmap::IndexMap;
@@ -39,20 +37,6 @@ impl Loaded {
     /// Whether [`source`](Self::source) is an `infra/` directory.
     pub fn is_dir(&self) -> bool {
         self.source.is_dir()
-    }
-
-    /// The typed view; an error names the file it concerns:
-    /// `infra/domains/pro.yml: domains.pro.subnet_id: expected an integer, got string`.
-    pub fn infra(&self) -> Result<Infra> {
-        from_value::<Infra>(&self.value).map_err(|e| {
-            let file = match e.path() {
-                [PathSeg::Key(top), PathSeg::Key(name), ..] if top == "domains" => {
-                    self.domain_sources.get(name)
-                }
-                _ => None,
-            };
-            err!("{}: {e}", file.unwrap_or(&self.source).display())
-        })
     }
 }
 
@@ -167,7 +151,7 @@ fn load_dir(dir: &Path) -> Result<Loaded> {
                          remove the domains: key from base.yml or make it a mapping",
                         base_path.display(),
                         domains_dir.display(),
-                        other.map_or("null", |v| kind(v)),
+                        other.map_or("null", |v| v.kind()),
                     ))
                 }
             };
@@ -310,6 +294,37 @@ fn not_a_mapping(path: &Path, got: &Value, expected_keys: &str) -> Error {
     err!(
         "{}: the top level must be a mapping ({expected_keys}), got {}",
         path.display(),
-        kind(got)
+        got.kind()
     )
+}
+
+/// What to tell a user whose name (a domain) is not a string.
+fn non_string_name(what: &str, key: &Value) -> String {
+    let text = scalar_text(key);
+    let why = match key {
+        Value::Bool(_) => {
+            " (unquoted yes/no/on/off/true/false are booleans in YAML 1.1)".to_owned()
+        }
+        Value::Null => " (an empty key or ~ is null in YAML)".to_owned(),
+        _ => String::new(),
+    };
+    format!(
+        "{what} {text} is not a string: YAML read it as {}{why}; names must be strings, \
+         so quote it (\"{text}\") or rename it",
+        key.kind()
+    )
+}
+
+/// A scalar written the way YAML would show it, for messages about keys.
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Str(s) | Value::Timestamp(s) => s.clone(),
+        Value::Binary(_) => "<binary>".into(),
+        Value::Seq(_) => "<list>".into(),
+        Value::Map(_) => "<mapping>".into(),
+    }
 }

@@ -238,6 +238,21 @@ impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_map().and_then(|m| m.get_str(key))
     }
+    /// What the value is in YAML words ("string", "list", "mapping",
+    /// "null"), for the messages that say what was found instead.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Timestamp(_) => "date",
+            Value::Binary(_) => "binary",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "mapping",
+        }
+    }
     /// The Python type name, for error messages ("expected a mapping, got list").
     pub fn type_name(&self) -> &'static str {
         match self {
