@@ -9,7 +9,7 @@ pub fn round2(x: f64) -> f64 {
 }
 
 /// `repr(float)`, kept in one place for every tool.
-pub use shared::py::float_repr;
+pub use py::float_repr;
 
 /// Is `str.strip()` of `s` empty? Python's whitespace is Unicode's plus the
 /// four separators `\x1c`–`\x1f`.

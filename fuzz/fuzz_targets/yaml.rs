@@ -1,4 +1,4 @@
-//! Fuzz target `yaml`: the YAML layer alone, `shared::yaml::load_str` and
+//! Fuzz target `yaml`: the YAML layer alone, `py::yaml::load_str` and
 //! the PyYAML emitter round trip (`emit::dump`, then `load_str` again).
 //! Faster than `infra` per input, so it goes deeper into the loader.
 //!

@@ -9,8 +9,8 @@
 //! reading stops at the first file that cannot be read, so an unreadable
 //! file stops the run with nothing half-written.
 
+use py::yaml::Value;
 use shared::nesting::Nesting;
-use shared::yaml::Value;
 use shared::Error;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -69,7 +69,7 @@ fn probe(base: &Path, planned: &[Planned]) -> Folders {
 /// existing files finish.
 fn render(planned: &[Planned]) -> Vec<String> {
     par::map(planned, |file| {
-        write::block(&shared::yaml::emit::dump(&file.content))
+        write::block(&py::yaml::emit::dump(&file.content))
     })
 }
 

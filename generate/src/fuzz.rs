@@ -23,8 +23,8 @@
 //! yolo=true` (any subset; a YAML comment) sets it, so the fuzzer can reach
 //! the rules that depend on it.
 
+use py::yaml::{self, Value};
 use shared::nesting::{python_int, Nesting};
-use shared::yaml::{self, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;

@@ -10,6 +10,7 @@ pub mod config;
 mod enrich;
 mod files;
 pub mod fuzz;
+pub mod infra;
 mod lock;
 mod orphans;
 mod output;

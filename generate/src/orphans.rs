@@ -11,7 +11,7 @@
 //! cannot read or parse (it may say `ephemeral: false`) or that is not a
 //! regular file or a link.
 
-use shared::yaml::Value;
+use py::yaml::Value;
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -102,7 +102,7 @@ pub fn protection(path: &Path) -> Result<bool, String> {
     })?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
     let text = crate::write::universal_newlines(&text);
-    let data = match shared::yaml::load_str(&text) {
+    let data = match py::yaml::load_str(&text) {
         Ok(Value::Map(data)) => data,
         // Valid YAML that is not a mapping holds no ephemeral key.
         Ok(_) => return Ok(false),

@@ -7,8 +7,8 @@
 //! exit status is 0, or 1 after an error. The binary and the fuzz target
 //! run the same [`execute`]; only their [`Config`] and [`Output`] differ.
 
+use py::yaml::Value;
 use shared::nesting::Nesting;
-use shared::yaml::Value;
 use shared::Error;
 
 use crate::config::Config;
@@ -80,7 +80,7 @@ fn run_locked(cfg: &Config, io: &mut Output) -> End {
 
 /// infra.yml (or infra/), its loader's warnings printed.
 fn load(cfg: &Config, io: &mut Output) -> Option<Value> {
-    let loaded = match shared::infra::load(&cfg.infra_file) {
+    let loaded = match crate::infra::load(&cfg.infra_file) {
         Ok(l) => l,
         Err(e) => {
             fail(io, &e);

@@ -7,7 +7,7 @@
 //! from infra.yml are cloned with their node ids, so YAML aliases come out
 //! as the same anchors PyYAML writes.
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 use std::collections::HashSet;
 

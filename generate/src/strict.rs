@@ -7,7 +7,7 @@
 //! listed here so that real files pass. Free-form sections (Incus `config`,
 //! `devices`, `storage_volumes`, a profile's contents) are not checked.
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 
 const ROOT: &[&str] = &[
     "project_name",

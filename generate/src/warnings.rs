@@ -4,8 +4,8 @@
 
 use crate::py::py_str;
 use crate::validate::collect_gpu_instances;
+use py::yaml::Value;
 use shared::nesting::Nesting;
-use shared::yaml::Value;
 use std::collections::HashSet;
 
 /// The warnings for a (validated, enriched) infra, in upstream's order:

@@ -5,7 +5,7 @@
 //! `subnet_id` or the next free number in the zone.
 
 use crate::py::PyDict;
-use shared::yaml::Value;
+use py::yaml::Value;
 
 /// Offset of each trust level's zone from `zone_base`.
 const ZONE_OFFSETS: [(&str, i128); 5] = [

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{at, s, Project};
-use shared::yaml::Value;
+use py::yaml::Value;
 
 fn addressed(domains: &str) -> Project {
     Project::with_infra(&format!(

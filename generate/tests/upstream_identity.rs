@@ -174,7 +174,7 @@ fn same_output_as_upstream() {
         );
         return;
     };
-    let Some(python) = shared::oracle::or_skip(shared::oracle::pyyaml_python()) else {
+    let Some(python) = py::oracle::or_skip(py::oracle::pyyaml_python()) else {
         return;
     };
     let env = env();

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{at, s, Project};
-use shared::yaml::Value;
+use py::yaml::Value;
 
 fn project(global_extra: &str, machines: &str, volumes: &str) -> Project {
     Project::with_infra(&format!(

@@ -1,11 +1,10 @@
 //! Infrastructure shared by every anklume tool.
 //!
-//! This crate is the only place where infra.yml is read and where external
-//! programs (`incus`, `ip`, `ansible-inventory`, `systemctl`) are run, so
-//! that every binary reads the same values and reports failures the same way.
+//! The host side: this crate is the only place where external programs
+//! (`incus`, `ip`, `ansible-inventory`, `systemctl`) are run and files are
+//! written, so that every binary reports failures the same way. Python's and
+//! PyYAML's rules are in the `py` crate, which this one does not depend on.
 //!
-//! - [`yaml`]: YAML read and written the way PyYAML does (YAML 1.1 scalars).
-//! - [`infra`]: the infra.yml model and its loader (file or `infra/` folder).
 //! - [`cli`]: command lines declared once (parser, usage text, completions,
 //!   man pages).
 //! - [`nesting`]: the `/etc/anklume` nesting context.
@@ -14,8 +13,7 @@
 //! - [`incus`]: instance → project resolution from one `incus list` call.
 //! - [`lock`]: advisory locks on a folder (one writer at a time).
 //! - [`names`]: snapshot names checked before any `incus` call.
-//! - [`py`]: Python's own text rules (`repr(float)`).
-//! - [`oracle`]: the pinned Python oracles the tests compare against.
+//! - [`rng`]: a seeded generator for randomized tests and fixtures.
 //! - [`write`]: the one way any tool writes a file (links, devices,
 //!   permissions, interruption).
 
@@ -23,15 +21,11 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod incus;
-pub mod infra;
 pub mod interrupt;
 pub mod lock;
 pub mod names;
 pub mod nesting;
-pub mod oracle;
-pub mod py;
 pub mod rng;
 pub mod write;
-pub mod yaml;
 
 pub use error::{Error, Result};

@@ -10,9 +10,9 @@
 //! child groups, like `ansible-playbook --limit G` does.
 
 use crate::out;
+use py::yaml::Value;
 use serde_json::Value as Json;
 use shared::cmd::{self, Cmd};
-use shared::yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
@@ -210,7 +210,7 @@ pub fn from_files(dir: &Path) -> Result<Inventory, String> {
     for file in files {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let doc = shared::yaml::load_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let doc = py::yaml::load_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let groups = match &doc {
             Value::Null => continue,
             Value::Map(groups) => groups,

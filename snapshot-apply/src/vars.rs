@@ -6,7 +6,7 @@
 //! `group_vars/<group>/vars.yml`, found nothing and always used `default`).
 
 use crate::out;
-use shared::yaml::Value;
+use py::yaml::Value;
 use std::path::{Path, PathBuf};
 
 /// `instance_name` of `host`, when its host_vars file sets one.
@@ -44,7 +44,7 @@ fn string_var(files: &[PathBuf], key: &str) -> Option<String> {
             return None;
         }
     };
-    match shared::yaml::load_str(&text) {
+    match py::yaml::load_str(&text) {
         Ok(doc) => match doc.get(key) {
             Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,

@@ -2,7 +2,7 @@
 //! must be the ones the real `ansible-inventory` finds, also for hand-written
 //! files with unquoted YAML 1.1 non-strings (`no:`, `on:`, `true:`, `01:`),
 //! which Ansible refuses file by file. Against the pinned ansible-core
-//! (`shared::oracle`); skipped loudly without it, required under CI.
+//! (`py::oracle`); skipped loudly without it, required under CI.
 
 mod common;
 
@@ -43,7 +43,7 @@ fn ansible_hosts(ansible: &std::path::Path, dir: &std::path::Path) -> BTreeSet<S
 
 #[test]
 fn same_hosts_as_ansible_inventory() {
-    let Some(ansible) = shared::oracle::or_skip(shared::oracle::ansible_inventory()) else {
+    let Some(ansible) = py::oracle::or_skip(py::oracle::ansible_inventory()) else {
         return;
     };
     let f = Fake::new(false);

@@ -189,7 +189,7 @@ fn with_ansible_inventory() {
     if !rig::require() {
         return;
     }
-    let Some(ansible) = shared::oracle::or_skip(shared::oracle::ansible_inventory()) else {
+    let Some(ansible) = py::oracle::or_skip(py::oracle::ansible_inventory()) else {
         return;
     };
     // The pinned ansible-inventory's folder first on PATH.

@@ -10,7 +10,7 @@
 //! for the firewall step and the writer.
 
 use indexmap::IndexMap;
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! `ai_access_default` reach `ai-tools`, unless a policy to `ai-tools`
 //! already exists (upstream `_enrich_ai_access`).
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 
 use super::{domain_names, global};

@@ -2,7 +2,7 @@
 //! domain at host number .253, unless it (or the legacy `sys-firewall`)
 //! already exists (upstream `_enrich_firewall`).
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 
 use super::addressing::stored_slot;

@@ -7,8 +7,8 @@
 //! see [`Resources`]) overrides detection with JSON `{"cpu": 8, "memory": 17179869184}` (bytes), or with
 //! `none` to behave as if detection failed.
 
+use py::yaml::{Map, Value};
 use shared::cmd::Cmd;
-use shared::yaml::{Map, Value};
 use shared::Error;
 use std::time::Duration;
 

@@ -19,7 +19,7 @@ mod volumes;
 
 pub use addressing::stored_slot as addressing_slot;
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 
 use crate::py::{kind, map_or_empty, py_str};

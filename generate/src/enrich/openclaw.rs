@@ -1,7 +1,7 @@
 //! `openclaw: true` on an enabled domain adds a `<domain>-openclaw` machine
 //! unless the user declared one (upstream `_enrich_openclaw`).
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 
 use super::{add_machine, domain, domain_names, str_list};

@@ -5,7 +5,7 @@
 //! The arithmetic follows Python's exactly — float shares truncated with
 //! `int()`, `{:.0f}` in messages — because the numbers land in the files.
 
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 
 use super::host::{format_memory, parse_memory, reserve_cpu, reserve_mem, HostFacts, Resources};

@@ -6,7 +6,7 @@
 //! every edit goes through [`edit`], which copies the edited node (and any
 //! shared ancestor on its path) over all the other copies with the same id.
 
-use shared::yaml::{Map, NodeId, Value};
+use py::yaml::{Map, NodeId, Value};
 use shared::Error;
 use std::borrow::Borrow;
 use std::sync::LazyLock;
@@ -134,7 +134,7 @@ fn replace_all(v: &mut Value, id: NodeId, with: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::yaml::fresh_id;
+    use py::yaml::fresh_id;
 
     #[test]
     fn edits_reach_every_alias() {

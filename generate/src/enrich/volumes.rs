@@ -6,7 +6,7 @@
 //! back from there.
 
 use indexmap::IndexMap;
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 use std::collections::HashSet;
 

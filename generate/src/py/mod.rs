@@ -19,7 +19,7 @@ pub use parse::{parse_float, parse_i128, parse_int, trunc};
 pub use repr::{float_repr, py_repr, py_str, PyStr};
 
 use indexmap::IndexMap;
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use shared::Error;
 use std::hash::Hash;
 

@@ -1,7 +1,7 @@
 //! `str()` and `repr()` of YAML values, as f-strings and printed
 //! containers show them.
 
-use shared::yaml::Value;
+use py::yaml::Value;
 use std::fmt::Write as _;
 
 /// Python's `str(value)`, as an f-string would print it.
@@ -51,7 +51,7 @@ pub fn py_repr(v: &Value) -> String {
 }
 
 /// `repr(float)`, kept in one place for every tool.
-pub use shared::py::float_repr;
+pub use py::float_repr;
 
 /// `repr(str)`: single quotes unless the text holds a single quote and no
 /// double quote; escapes for backslash, the quote and unprintable characters.

@@ -1,7 +1,7 @@
 //! Python `str()`/`repr()`, text parsing rules, containers.
 
 use super::*;
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 
 #[test]
 fn float_repr_matches_python() {

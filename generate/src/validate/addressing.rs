@@ -3,7 +3,7 @@
 
 use crate::py::PyDict;
 use crate::zones::{zone_offset, zone_sequence, Slot, DEFAULT_TRUST_LEVEL};
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use std::cmp::Ordering;
 
 /// `zone_base + offset` with Python's number rules; None when zone_base is

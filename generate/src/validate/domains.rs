@@ -6,7 +6,7 @@ use super::net::parse_ipv4;
 use super::patterns::{is_cron5, is_dns_name, is_duration};
 use super::{entries, get_or, is_one_of, Ctx, DEFAULT_TRUST_LEVEL};
 use crate::py::{py_str, py_type_name, PyDict, PyStr};
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 use std::fmt;
 use std::sync::LazyLock;
 

@@ -4,7 +4,7 @@
 use super::net::Net;
 use super::{get_or, Ctx};
 use crate::py::py_str;
-use shared::yaml::Value;
+use py::yaml::Value;
 
 /// Compare every domain subnet with the host's interface subnets.
 pub fn check(ctx: &mut Ctx, host_subnets: &[(String, Net)]) {

@@ -32,8 +32,8 @@ use addressing::compute_addressing;
 use net::{detect_host_subnets, Net};
 
 use crate::py::{self, py_str, py_type_name, PyDict};
+use ::py::yaml::{Map, Value};
 use shared::nesting::Nesting;
-use shared::yaml::{Map, Value};
 use std::collections::HashMap;
 
 /// Top-level keys every infra.yml must have.

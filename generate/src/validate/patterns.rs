@@ -3,7 +3,7 @@
 //! `str.isspace()`).
 
 use crate::py::is_space;
-use shared::yaml::Value;
+use py::yaml::Value;
 
 /// The text a `$` anchor sees: Python's `$` also matches just before a
 /// single trailing newline.

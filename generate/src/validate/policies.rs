@@ -3,7 +3,7 @@
 
 use super::{entries, get_or, Ctx};
 use crate::py::py_str;
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 
 /// Machines with GPU access, in file order: `gpu:` set, or a profile of
 /// their domain with a device of `type: gpu`. Non-mapping domains,

@@ -3,7 +3,7 @@
 
 use super::{get_or, Ctx};
 use crate::py::{parse_float, parse_int, py_str, strip};
-use shared::yaml::Value;
+use py::yaml::Value;
 
 /// Upstream's `_parse_memory_value`: an Incus memory size (`2GiB`, `512MiB`,
 /// `1.5GB`, a plain byte count) in bytes, 0 when unreadable. A size that

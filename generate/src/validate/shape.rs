@@ -13,7 +13,7 @@
 //! confusing ones.
 
 use crate::py::{py_kind, py_str, PyStr};
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 
 /// Errors for containers of the wrong type, in file order.
 pub fn check(infra: &Map) -> Vec<String> {

@@ -4,7 +4,7 @@
 use super::patterns::is_dns_name;
 use super::{entries, Ctx};
 use crate::py::{py_str, py_type_name, PyDict};
-use shared::yaml::{Map, Value};
+use py::yaml::{Map, Value};
 
 /// `global.<key>`, when set, must be a string starting with `/`.
 fn absolute_base(ctx: &mut Ctx, key: &str) {

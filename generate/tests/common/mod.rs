@@ -205,8 +205,8 @@ impl Project {
     }
 
     /// A generated YAML file, parsed (managed section and user part alike).
-    pub fn yaml(&self, rel: &str) -> shared::yaml::Value {
-        shared::yaml::load_str(&self.read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    pub fn yaml(&self, rel: &str) -> py::yaml::Value {
+        py::yaml::load_str(&self.read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
     /// The generated tree (inventory, group_vars, host_vars).
@@ -247,12 +247,12 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// `value[k1][k2]…` through mappings, for assertions.
-pub fn at<'a>(v: &'a shared::yaml::Value, path: &[&str]) -> Option<&'a shared::yaml::Value> {
+pub fn at<'a>(v: &'a py::yaml::Value, path: &[&str]) -> Option<&'a py::yaml::Value> {
     path.iter().try_fold(v, |node, k| node.get(k))
 }
 
 /// A string at `path`, or panic with the path.
-pub fn s<'a>(v: &'a shared::yaml::Value, path: &[&str]) -> &'a str {
+pub fn s<'a>(v: &'a py::yaml::Value, path: &[&str]) -> &'a str {
     at(v, path)
         .and_then(|x| x.as_str())
         .unwrap_or_else(|| panic!("no string at {path:?}"))

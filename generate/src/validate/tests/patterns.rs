@@ -1,7 +1,7 @@
 //! Name, cron and duration patterns.
 
 use super::*;
-use shared::yaml::Value;
+use py::yaml::Value;
 
 #[test]
 fn name_rule() {

@@ -19,7 +19,7 @@
 mod common;
 
 use common::fast_check::{check, loud};
-use shared::yaml::{fast, Value};
+use py::yaml::{fast, Value};
 use std::path::{Path, PathBuf};
 
 fn workspace() -> PathBuf {

@@ -1,8 +1,8 @@
 //! Helpers of the emitter's PyYAML tests: the oracle script, the typed
 //! encoding it reads, the comparison, and value builders.
 
-use shared::yaml::emit::dump;
-use shared::yaml::{Map, Seq, Value};
+use py::yaml::emit::dump;
+use py::yaml::{Map, Seq, Value};
 use std::fmt::Write as _;
 
 /// Rebuilds each JSON-encoded case as a Python object (same `id` → same

@@ -15,7 +15,7 @@
 mod common;
 
 use common::load_oracle::{assert_no_failures, compare, loud, oracle, WE_REFUSE};
-use shared::yaml::load_str;
+use py::yaml::load_str;
 use std::path::{Path, PathBuf};
 
 /// Tricky texts; each is compared with PyYAML.

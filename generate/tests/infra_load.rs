@@ -3,8 +3,8 @@
 //!
 //! Fixtures are small files written here, not copies of upstream's.
 
-use shared::infra::{load, Loaded};
-use shared::yaml::Value;
+use generate::infra::{load, Loaded};
+use py::yaml::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;

@@ -1,7 +1,5 @@
-//! Python's own text rules that the tools' output depends on, each once.
-//!
-//! - [`float_repr`]: `repr(float)`, as used by `str()`, f-strings, `json`
-//!   and (lowercased, with a `.0` before a bare exponent) PyYAML's dumper.
+//! `repr(float)`, once for every tool: used by `str()`, f-strings, `json`
+//! and (lowercased, with a `.0` before a bare exponent) PyYAML's dumper.
 
 use std::fmt::Write;
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::load_oracle::{encode, oracle};
-use shared::yaml::{load_str, Map, Seq, Value};
+use py::yaml::{load_str, Map, Seq, Value};
 
 fn s(text: &str) -> Value {
     Value::Str(text.into())

@@ -363,7 +363,7 @@ fn write_float(f: f64, out: &mut String) {
         out.push_str(if f > 0.0 { ".inf" } else { "-.inf" });
     } else {
         let from = out.len();
-        crate::py::write_float_repr(f, out);
+        crate::write_float_repr(f, out);
         if let Some(e) = out[from..].find('e') {
             if !out[from..from + e].contains('.') {
                 out.insert_str(from + e, ".0");

@@ -12,7 +12,7 @@
 mod common;
 
 use common::emit_oracle::{check, map, map_id, s, seq, seq_id};
-use shared::yaml::Value;
+use py::yaml::Value;
 
 /// Strings that exercise each branch of `analyze_scalar`, the resolver and
 /// the quoting rules.

@@ -1,6 +1,6 @@
 //! Helpers of the fast-path tests: one text through both loaders.
 
-use shared::yaml::{fast, load_str, load_str_slow, LoadError, Value};
+use py::yaml::{fast, load_str, load_str_slow, LoadError, Value};
 use std::io::Write as _;
 
 /// One text through both paths. Returns whether the fast path accepted it.

@@ -1,8 +1,8 @@
 //! Helpers of the loader's PyYAML tests: the oracle script, our values in
 //! its typed encoding, and the comparison.
 
+use py::yaml::{load_str, Value};
 use serde_json::{json, Value as Json};
-use shared::yaml::{load_str, Value};
 use std::collections::HashMap;
 use std::io::Write as _;
 

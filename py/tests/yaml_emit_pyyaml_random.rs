@@ -6,8 +6,8 @@
 mod common;
 
 use common::emit_oracle::{check, map, s, seq};
+use py::yaml::{Map, Seq, Value};
 use shared::rng::Rng;
-use shared::yaml::{Map, Seq, Value};
 
 #[rustfmt::skip]
 const PIECES: &[&str] = &[

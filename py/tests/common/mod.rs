@@ -28,7 +28,7 @@ pub fn run_python(python: &Path, script: &str, input: String) -> Vec<u8> {
 /// The interpreter with the pinned PyYAML, or `None` after a loud skip
 /// (a failure under CI).
 pub fn pyyaml() -> Option<PathBuf> {
-    shared::oracle::or_skip(shared::oracle::pyyaml_python())
+    py::oracle::or_skip(py::oracle::pyyaml_python())
 }
 
 pub mod emit_oracle;

@@ -7,8 +7,8 @@
 mod common;
 
 use common::fast_check::{check, loud};
+use py::yaml::{emit, Map, Seq, Value};
 use shared::rng::Rng;
-use shared::yaml::{emit, Map, Seq, Value};
 
 /// Scalars the fast path should take, as keys or values.
 #[rustfmt::skip]
