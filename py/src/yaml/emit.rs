@@ -5,12 +5,12 @@
 //! emitter step by step rather than producing "equivalent" YAML. The event
 //! state machine is replaced by recursion that makes the same cursor calls in
 //! the same order; the scalar rules live in `emit_analyze.rs` (which styles
-//! are allowed), `emit_resolve.rs` (what plain text would read back as) and
-//! `emit_scalar.rs` (the writers).
+//! are allowed), `resolve.rs` (what plain text would read back as, the
+//! loader's own resolver) and `emit_scalar.rs` (the writers).
 
 use super::emit_analyze::{analyze, Analysis};
-use super::emit_resolve::{resolve, Tag};
 use super::emit_scalar::Writer;
+use super::resolve::{resolve_implicit, Tag};
 use super::{Map, NodeId, Value};
 use std::collections::HashMap as StdHashMap;
 
@@ -270,7 +270,7 @@ impl Emitter {
         self.w.ascii = an.ascii;
         let style = choose_style(sc, an, simple_key);
         if style != Style::Plain && sc.tag != Tag::Str {
-            self.w.write_indicator(sc.tag.text(), true);
+            self.w.write_indicator(sc.tag.short(), true);
         }
         let outer = self.w.increase_indent(true);
         let split = !simple_key;
@@ -287,7 +287,7 @@ impl Emitter {
 /// The key length test of `check_simple_key`, in code points; byte length
 /// bounds it, so counting is only needed for long keys.
 fn short_key(sc: &Scalar) -> bool {
-    let room = 128 - sc.tag.text().len();
+    let room = 128 - sc.tag.short().len();
     sc.text.len() < room || sc.text.chars().count() < room
 }
 
@@ -297,7 +297,7 @@ fn choose_style(sc: &Scalar, an: &Analysis, simple_key: bool) -> Style {
     if !sc.literal
         && !(simple_key && (an.empty || an.multiline))
         && an.allow_block_plain
-        && resolve(sc.text) == sc.tag
+        && resolve_implicit(sc.text) == sc.tag
     {
         Style::Plain
     } else if sc.literal && !simple_key && an.allow_block {

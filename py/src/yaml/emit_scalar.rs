@@ -1,7 +1,7 @@
 //! The low-level half of [`super::emit`]: the output cursor and the scalar
 //! writers (plain, quoted, block), with their escapes and block hints. What
 //! style a scalar may take is decided in [`super::emit_analyze`] and
-//! [`super::emit_resolve`].
+//! [`super::resolve`] (what plain text reads back as).
 //!
 //! Everything here is a transcription of PyYAML 6's `emitter.py`
 //! (allow_unicode=True, width 80, indent 2), because users diff our files

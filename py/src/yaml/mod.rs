@@ -10,7 +10,6 @@
 mod construct;
 pub mod emit;
 mod emit_analyze;
-mod emit_resolve;
 mod emit_scalar;
 #[doc(hidden)]
 pub mod fast;

@@ -1,5 +1,7 @@
-//! Tags with PyYAML's meaning: which tag a plain scalar gets (`resolver.py`).
-//! How the scalar's text then becomes a value is in `construct`.
+//! Tags with PyYAML's meaning: which tag a plain scalar gets (`resolver.py`),
+//! once for both directions. The loader tags what it reads with it; the
+//! emitter writes a scalar plain only when it would read back with its own
+//! tag. How a scalar's text then becomes a value is in `construct`.
 //!
 //! PyYAML follows YAML 1.1, so `yes`, `010`, `1:30` and `2024-01-05` are not
 //! strings. Its resolvers are regular expressions tried in the order they were
@@ -22,6 +24,9 @@ pub(super) enum Tag {
     Merge,
     /// `=`: only meaningful as a mapping key, where it becomes a string.
     Value,
+    /// PyYAML's documentation-only tag: a lone `!`, `&` or `*` with the
+    /// non-specific `!` tag gets it, and no constructor reads it.
+    Yaml,
     /// Tags PyYAML knows but whose values (set, tuples) we cannot hold.
     Unsupported(String),
     /// Any other tag: PyYAML's SafeLoader has no constructor for it.
@@ -48,6 +53,7 @@ impl Tag {
             "map" => Tag::Map,
             "merge" => Tag::Merge,
             "value" => Tag::Value,
+            "yaml" => Tag::Yaml,
             "set" | "omap" | "pairs" => Tag::Unsupported(name.to_owned()),
             _ => Tag::Other(name.to_owned()),
         }
@@ -67,9 +73,32 @@ impl Tag {
             Tag::Map => "map",
             Tag::Merge => "merge",
             Tag::Value => "value",
+            Tag::Yaml => "yaml",
             Tag::Unsupported(name) | Tag::Other(name) => return name.clone(),
         };
         format!("{YAML_PREFIX}{short}")
+    }
+
+    /// What the emitter writes before a scalar that must not read back as
+    /// what its text looks like (`!!int '1'`): `prepare_tag` with the
+    /// default `!!` handle. The emitter only writes the tags its
+    /// representer gives (null, bool, int, float, str, binary, timestamp).
+    pub(super) fn short(&self) -> &'static str {
+        match self {
+            Tag::Null => "!!null",
+            Tag::Bool => "!!bool",
+            Tag::Int => "!!int",
+            Tag::Float => "!!float",
+            Tag::Str => "!!str",
+            Tag::Binary => "!!binary",
+            Tag::Timestamp => "!!timestamp",
+            Tag::Seq => "!!seq",
+            Tag::Map => "!!map",
+            Tag::Merge => "!!merge",
+            Tag::Value => "!!value",
+            Tag::Yaml => "!!yaml",
+            Tag::Unsupported(_) | Tag::Other(_) => "!",
+        }
     }
 
     /// Tags whose constructor reads a scalar's text.
@@ -81,7 +110,9 @@ impl Tag {
     }
 }
 
-/// The tag PyYAML's `Resolver.resolve` gives an implicit (plain, or `!`) scalar.
+/// The tag PyYAML's `Resolver.resolve` gives an implicit (plain, or `!`)
+/// scalar: what the loader gives `text`, and what the emitter checks a
+/// plain scalar would read back as.
 pub(super) fn resolve_implicit(text: &str) -> Tag {
     // Python's `$` also matches just before a final newline, which only a
     // `!`-tagged quoted scalar can have.
@@ -93,13 +124,15 @@ pub(super) fn resolve_implicit(text: &str) -> Tag {
         'y' | 'Y' | 't' | 'T' | 'f' | 'F' | 'o' | 'O' if is_bool(s) => Tag::Bool,
         'n' | 'N' if is_bool(s) => Tag::Bool,
         'n' | 'N' | '~' if is_null(s) => Tag::Null,
-        '-' | '+' | '.' | '0'..='9' if is_float(s) => Tag::Float,
+        // Every float form has a dot; most scalars that start like a
+        // number are ints and never try the four float matchers.
+        '-' | '+' | '.' | '0'..='9' if s.contains('.') && is_float(s) => Tag::Float,
         '-' | '+' | '0'..='9' if is_int(s) => Tag::Int,
         '0'..='9' if is_timestamp(s) => Tag::Timestamp,
         '<' if s == "<<" => Tag::Merge,
         '=' if s == "=" => Tag::Value,
         // Only reachable through `!`: PyYAML's documentation-only resolver.
-        '!' | '&' | '*' if s.len() == 1 => Tag::Other(format!("{YAML_PREFIX}yaml")),
+        '!' | '&' | '*' if s.len() == 1 => Tag::Yaml,
         _ => Tag::Str,
     }
 }
