@@ -8,7 +8,7 @@
 //! File lists are passed in batches, as `xargs` does: one command line for
 //! sixty thousand scripts would exceed the kernel's argument limit.
 
-use crate::pyfmt::universal_newlines;
+use py::universal_newlines;
 use shared::cmd::{available, Cmd, CmdError, Output};
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -4,8 +4,8 @@
 //! bare token `Infinity`, is `null` with `"test_only": true` beside it.
 
 use crate::deadcode::DeadCode;
-use crate::pyfmt::float_repr;
 use crate::report::{Ratio, Report};
+use py::float_repr;
 use std::fmt::Write;
 
 /// A JSON value with object keys in insertion order.

@@ -10,7 +10,6 @@ mod deadcode;
 mod escape;
 mod json;
 mod project;
-mod pyfmt;
 mod report;
 mod text;
 mod walk;

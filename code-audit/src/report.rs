@@ -7,7 +7,6 @@
 //! stably by size, largest first.
 
 use crate::deadcode::DeadCode;
-use crate::pyfmt;
 use crate::walk::{Named, Plan};
 use indexmap::IndexMap;
 
@@ -30,7 +29,7 @@ impl Ratio {
         if implementation == 0 {
             Ratio::IntZero
         } else {
-            Ratio::Float(pyfmt::round2(test as f64 / implementation as f64))
+            Ratio::Float(py::round2(test as f64 / implementation as f64))
         }
     }
 
@@ -136,11 +135,11 @@ pub fn build(project_dir: String, plan: &Plan, lines: &[u64]) -> Report {
 fn test_ratios(plan: &Plan, of: &dyn Fn(usize) -> u64) -> IndexMap<String, ModuleRatio> {
     let mut impls: IndexMap<String, u64> = IndexMap::new();
     for n in &plan.scripts_py {
-        impls.insert(pyfmt::stem(&n.name).to_owned(), of(n.file));
+        impls.insert(py::stem(&n.name).to_owned(), of(n.file));
     }
     let mut tests: IndexMap<String, u64> = IndexMap::new();
     for n in &plan.tests_py {
-        let stem = pyfmt::stem(&n.name);
+        let stem = py::stem(&n.name);
         let module = stem.strip_prefix("test_").unwrap_or(stem);
         tests.insert(module.to_owned(), of(n.file));
     }
@@ -175,16 +174,16 @@ fn untested_scripts(plan: &Plan) -> Vec<String> {
     let tested: std::collections::HashSet<&str> = plan
         .tests_py
         .iter()
-        .filter_map(|n| pyfmt::stem(&n.name).strip_prefix("test_"))
+        .filter_map(|n| py::stem(&n.name).strip_prefix("test_"))
         .collect();
     let py = plan
         .scripts_py
         .iter()
-        .filter(|n| !tested.contains(pyfmt::stem(&n.name)));
+        .filter(|n| !tested.contains(py::stem(&n.name)));
     let sh = plan
         .scripts_sh
         .iter()
-        .filter(|n| !tested.contains(pyfmt::stem(&n.name).replace('-', "_").as_str()));
+        .filter(|n| !tested.contains(py::stem(&n.name).replace('-', "_").as_str()));
     py.chain(sh)
         .map(|n| format!("scripts/{}", n.name))
         .collect()

@@ -4,8 +4,8 @@
 
 use crate::deadcode::DeadCode;
 use crate::escape;
-use crate::pyfmt::{float_repr, is_blank};
 use crate::report::{Ratio, Report};
+use py::{float_repr, strip};
 use std::fmt::Write;
 
 const RULE: &str = "============================================================";
@@ -114,7 +114,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         DeadCode::Ok { stdout, stderr, .. } => {
             // `print(x)` adds a newline even when x already ends with one.
             for stream in [stdout, stderr] {
-                if !is_blank(stream) {
+                if !strip(stream).is_empty() {
                     writeln!(out, "{}", escape::output(stream))?;
                 }
             }

@@ -17,7 +17,7 @@ mod output;
 mod par;
 mod pipeline;
 mod prefetch;
-mod py;
+mod pyops;
 mod render;
 mod strict;
 mod validate;

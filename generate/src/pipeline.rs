@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::orphans::{self, Known};
 use crate::output::Output;
 use crate::prefetch::Prefetch;
-use crate::py::py_str;
 use crate::{enrich, files, strict, validate, warnings};
+use py::py_str;
 
 /// How far a run got: the binary's exit status, and what the fuzz target
 /// checks its seeds reach.

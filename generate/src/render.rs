@@ -14,8 +14,9 @@ use std::collections::HashSet;
 use crate::enrich::{
     addressing_slot, as_domain, as_machine, domain, domains_map, get_or, global, machines_map,
 };
-use crate::py::{kind, map_or_empty, py_str};
+use crate::pyops::map_or_empty;
 use indexmap::IndexMap;
+use py::py_str;
 
 /// One file to write: its path under the base folder and its managed content.
 #[derive(Debug, Clone)]
@@ -162,7 +163,7 @@ pub fn all_images(infra: &Value, g: &Map) -> Result<Vec<Value>, Error> {
                 return Err(Error::new(format!(
                     "machine '{}': os_image must be a string, got {}",
                     py_str(mname),
-                    kind(image)
+                    image.kind()
                 )));
             }
             if seen.insert(image) {
@@ -382,7 +383,7 @@ fn update(target: &mut Map, other: &Value) -> Result<(), Error> {
         }
         _ => Err(Error::new(format!(
             "devices must be a mapping, got {}",
-            kind(other)
+            other.kind()
         ))),
     }
 }

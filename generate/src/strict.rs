@@ -154,7 +154,7 @@ fn entries(v: Option<&Value>) -> Vec<(String, &Map)> {
         return Vec::new();
     };
     m.iter()
-        .filter_map(|(k, v)| Some((crate::py::py_str(k), v.as_map()?)))
+        .filter_map(|(k, v)| Some((py::py_str(k), v.as_map()?)))
         .collect()
 }
 

@@ -2,8 +2,8 @@
 //! printed as `WARNING: <text>` after validation and enrichment.
 //! Tested with the validation rules they mirror (`validate/tests/policies.rs`).
 
-use crate::py::py_str;
 use crate::validate::collect_gpu_instances;
+use py::py_str;
 use py::yaml::Value;
 use shared::nesting::Nesting;
 use std::collections::HashSet;

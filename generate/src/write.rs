@@ -27,7 +27,7 @@ const NOTICE: &str = "# Do not edit this section — it will be overwritten by `
 
 /// The managed block around the YAML text of its content.
 pub fn block(yaml: &str) -> String {
-    let body = yaml.trim_end_matches(crate::py::is_space);
+    let body = yaml.trim_end_matches(py::is_space);
     // Room for what [`merge`] adds around a new file's block.
     concat(&[BEGIN, "\n", NOTICE, "\n", body, "\n", END], 40)
 }

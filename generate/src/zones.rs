@@ -4,8 +4,8 @@
 //! coming from its trust level, the sequence number from its explicit
 //! `subnet_id` or the next free number in the zone.
 
-use crate::py::PyDict;
 use py::yaml::Value;
+use py::PyDict;
 
 /// Offset of each trust level's zone from `zone_base`.
 const ZONE_OFFSETS: [(&str, i128); 5] = [

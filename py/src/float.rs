@@ -1,5 +1,6 @@
-//! `repr(float)`, once for every tool: used by `str()`, f-strings, `json`
-//! and (lowercased, with a `.0` before a bare exponent) PyYAML's dumper.
+//! Python's floats as text, once for every tool: `repr(float)` (used by
+//! `str()`, f-strings, `json` and, lowercased with a `.0` before a bare
+//! exponent, PyYAML's dumper) and `round(x, 2)`.
 
 use std::fmt::Write;
 
@@ -51,6 +52,13 @@ fn python_digits(f: f64) -> String {
     }
 }
 
+/// `round(x, 2)`: the double nearest to `x` rounded half-even at the second
+/// decimal of its exact value. Rust's fixed-precision formatting rounds the
+/// exact binary value the same way, so formatting then parsing matches.
+pub fn round2(x: f64) -> f64 {
+    format!("{x:.2}").parse().unwrap_or(x)
+}
+
 /// Python's repr switches to exponent form when the decimal point would sit
 /// more than 16 digits right of the first digit or 4 left of it.
 fn write_digits(digits: &str, exp: i32, out: &mut String) {
@@ -89,27 +97,55 @@ fn push_zeros(out: &mut String, n: i32) {
 
 #[cfg(test)]
 mod tests {
-    use super::float_repr;
+    use super::{float_repr, round2};
 
     #[test]
     fn python_repr() {
+        // Right-hand sides are CPython's `repr(x)`.
         for (f, want) in [
             (0.1, "0.1"),
             (1.0, "1.0"),
+            (10.0, "10.0"),
+            (10.1, "10.1"),
+            (-2.5, "-2.5"),
+            (0.0, "0.0"),
             (-0.0, "-0.0"),
+            (123456789.125, "123456789.125"),
+            (1e15, "1000000000000000.0"),
             (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
             (1.5e17, "1.5e+17"),
-            (1e-5, "1e-05"),
-            (0.0001, "0.0001"),
-            (123456789012345678.0, "1.2345678901234568e+17"),
+            (1e20, "1e+20"),
             (1e22, "1e+22"),
+            (1e300, "1e+300"),
+            (0.0001, "0.0001"),
+            (1e-5, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
             (194484458228096.62, "194484458228096.62"),
             (f64::NAN, "nan"),
+            (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),
         ] {
             assert_eq!(float_repr(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn python_round() {
+        // Right-hand sides are CPython 3.11's `repr(round(x, 2))`.
+        for (x, want) in [
+            (0.125, "0.12"),
+            (0.375, "0.38"),
+            (1.0 / 3.0, "0.33"),
+            (0.1 + 0.2, "0.3"),
+            (5000.0, "5000.0"),
+            (0.0, "0.0"),
+            (2.0 / 3.0, "0.67"),
+        ] {
+            assert_eq!(float_repr(round2(x)), want, "{x}");
         }
     }
 }

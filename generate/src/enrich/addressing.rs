@@ -15,8 +15,9 @@ use shared::Error;
 use std::collections::HashSet;
 
 use super::{domain, domain_names, global, machine, machine_names, tree};
-use crate::py::{contains, index, key, kind, parse_i128, py_str};
+use crate::pyops::{contains, index, key};
 use crate::zones::{zone_offset, zone_sequence, Slot, DEFAULT_TRUST_LEVEL};
+use py::{parse_i128, py_str};
 
 pub fn run(infra: &mut Value) -> Result<(), Error> {
     let g = global(infra)?;
@@ -190,7 +191,7 @@ fn note_used(mname: &Value, m: &Map, dotted: &str, used: &mut HashSet<i128>) -> 
         Error::new(format!(
             "Machine '{}': ip must be a string, got {}",
             py_str(mname),
-            kind(ip)
+            ip.kind()
         ))
     })?;
     if let Some(rest) = ip.strip_prefix(dotted) {

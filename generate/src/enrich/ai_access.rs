@@ -6,7 +6,7 @@ use py::yaml::{Map, Value};
 use shared::Error;
 
 use super::{domain_names, global};
-use crate::py::{kind, py_str};
+use py::py_str;
 
 pub fn run(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
     let g = global(infra)?;
@@ -49,7 +49,7 @@ pub fn run(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
             }
             other => Err(Error::new(format!(
                 "network_policies must be a list to add the AI access policy, got {}",
-                kind(other)
+                other.kind()
             ))),
         },
     )?;
@@ -72,7 +72,7 @@ fn has_ai_policy(policies: Option<&Value>) -> Result<bool, Error> {
         Some(Value::Map(_) | Value::Str(_) | Value::Binary(_)) => Ok(false),
         Some(other) => Err(Error::new(format!(
             "network_policies must be a list, got {}",
-            kind(other)
+            other.kind()
         ))),
     }
 }

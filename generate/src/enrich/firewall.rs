@@ -7,7 +7,7 @@ use shared::Error;
 
 use super::addressing::stored_slot;
 use super::{add_machine, domain, domain_names, get_or, global, machine_names, str_list};
-use crate::py::py_str;
+use py::py_str;
 
 const NAME: &str = "anklume-firewall";
 

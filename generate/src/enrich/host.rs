@@ -12,7 +12,8 @@ use shared::cmd::Cmd;
 use shared::Error;
 use std::time::Duration;
 
-use crate::py::{kind, parse_float, parse_i128, py_str, strip, trunc};
+use crate::pyops::trunc;
+use py::{parse_float, parse_i128, py_str, strip};
 
 /// What the host offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +158,7 @@ pub fn reserve_cpu(reserve: &Map, host: HostFacts) -> Result<f64, Error> {
         }),
         other => Err(Error::new(format!(
             "resource_policy.host_reserve.cpu must be 'N%' or a number, got {}",
-            kind(other)
+            other.kind()
         ))),
     }
 }
@@ -181,7 +182,7 @@ pub fn reserve_mem(reserve: &Map, host: HostFacts) -> Result<i128, Error> {
         }
         other => Err(Error::new(format!(
             "resource_policy.host_reserve.memory must be 'N%' or a size, got {}",
-            kind(other)
+            other.kind()
         ))),
     }
 }

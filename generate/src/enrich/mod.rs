@@ -22,7 +22,8 @@ pub use addressing::stored_slot as addressing_slot;
 use py::yaml::{Map, Value};
 use shared::Error;
 
-use crate::py::{kind, map_or_empty, py_str};
+use crate::pyops::map_or_empty;
+use py::py_str;
 
 /// Apply every enrichment step to `infra`, with the host's resources from
 /// `host`; `notes` receives stderr lines in the order upstream prints them,
@@ -48,7 +49,7 @@ pub fn global(infra: &Value) -> Result<Map, Error> {
         Some(Value::Map(m)) => Ok(m.clone()),
         Some(other) => Err(Error::new(format!(
             "`global` must be a mapping, got {}",
-            kind(other)
+            other.kind()
         ))),
     }
 }
@@ -79,7 +80,7 @@ pub fn domain<'a>(infra: &'a Value, dname: &Value) -> Result<&'a Map, Error> {
 /// A domain's value, which must be a mapping.
 pub fn as_domain<'a>(dname: &Value, d: Option<&'a Value>) -> Result<&'a Map, Error> {
     d.and_then(Value::as_map).ok_or_else(|| {
-        let got = d.map_or("nothing", kind);
+        let got = d.map_or("nothing", |v| v.kind());
         Error::new(format!(
             "domain '{}' must be a mapping, got {got}",
             py_str(dname)
@@ -109,7 +110,7 @@ pub fn machine<'a>(infra: &'a Value, dname: &Value, mname: &Value) -> Result<&'a
 /// A machine's value, which must be a mapping.
 pub fn as_machine<'a>(mname: &Value, m: Option<&'a Value>) -> Result<&'a Map, Error> {
     m.and_then(Value::as_map).ok_or_else(|| {
-        let got = m.map_or("nothing", kind);
+        let got = m.map_or("nothing", |v| v.kind());
         Error::new(format!(
             "machine '{}' must be a mapping, got {got}",
             py_str(mname)
@@ -167,7 +168,7 @@ pub fn add_machine(
         other => Err(Error::new(format!(
             "cannot add machine '{name}': machines of domain '{}' is a {}, not a mapping",
             py_str(dname),
-            kind(other)
+            other.kind()
         ))),
     })
 }

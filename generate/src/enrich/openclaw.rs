@@ -5,7 +5,8 @@ use py::yaml::{Map, Value};
 use shared::Error;
 
 use super::{add_machine, domain, domain_names, str_list};
-use crate::py::{contains, py_str};
+use crate::pyops::contains;
+use py::py_str;
 
 pub fn run(infra: &mut Value, notes: &mut Vec<String>) -> Result<(), Error> {
     for dname in domain_names(infra)? {

@@ -10,7 +10,8 @@ use shared::Error;
 
 use super::host::{format_memory, parse_memory, reserve_cpu, reserve_mem, HostFacts, Resources};
 use super::{all_machines, as_machine, each_machine, global, machine, tree};
-use crate::py::{key, kind, map_or_empty, parse_i128, py_str, trunc};
+use crate::pyops::{key, map_or_empty, trunc};
+use py::{parse_i128, py_str};
 
 /// One machine that gets a share: its location, weight and what it lacks.
 struct Entry {
@@ -168,7 +169,7 @@ fn set_config(infra: &mut Value, path: &[Value], k: &str, v: String) -> Result<(
         }
         other => Err(Error::new(format!(
             "config must be a mapping to set {k}, got {}",
-            kind(other)
+            other.kind()
         ))),
     })
 }

@@ -11,7 +11,7 @@ use shared::Error;
 use std::borrow::Borrow;
 use std::sync::LazyLock;
 
-use crate::py::{key, kind};
+use crate::pyops::key;
 
 /// A path of mapping keys from the root.
 pub type Path = Vec<Value>;
@@ -79,7 +79,7 @@ pub fn edit_map<R, K: Borrow<Value>>(
         Value::Map(m) => f(m),
         other => Err(Error::new(format!(
             "expected a mapping, got {}",
-            kind(other)
+            other.kind()
         ))),
     })
 }

@@ -11,7 +11,8 @@ use shared::Error;
 use std::collections::HashSet;
 
 use super::{as_machine, domain_names, each_machine, get_or, global, machine_names};
-use crate::py::{kind, map_or_empty, py_str};
+use crate::pyops::map_or_empty;
+use py::py_str;
 
 pub fn shared_volumes(infra: &mut Value) -> Result<(), Error> {
     let Some(volumes) = infra.get("shared_volumes").filter(|v| v.truthy()).cloned() else {
@@ -20,7 +21,7 @@ pub fn shared_volumes(infra: &mut Value) -> Result<(), Error> {
     let volumes = volumes.as_map().ok_or_else(|| {
         Error::new(format!(
             "shared_volumes must be a mapping, got {}",
-            kind(&volumes)
+            volumes.kind()
         ))
     })?;
     let g = global(infra)?;

@@ -1,9 +1,9 @@
 //! Zone-based addressing (ADR-038) as the validator needs it: which second
 //! octet and which third octet (`domain_seq`) each domain gets.
 
-use crate::py::PyDict;
 use crate::zones::{zone_offset, zone_sequence, Slot, DEFAULT_TRUST_LEVEL};
 use py::yaml::{Map, Value};
+use py::PyDict;
 use std::cmp::Ordering;
 
 /// `zone_base + offset` with Python's number rules; None when zone_base is

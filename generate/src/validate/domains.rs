@@ -5,8 +5,8 @@
 use super::net::parse_ipv4;
 use super::patterns::{is_cron5, is_dns_name, is_duration};
 use super::{entries, get_or, is_one_of, Ctx, DEFAULT_TRUST_LEVEL};
-use crate::py::{py_str, py_type_name, PyDict, PyStr};
 use py::yaml::{Map, Value};
+use py::{py_str, py_type_name, PyDict, PyStr};
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -81,7 +81,7 @@ fn name_limits(who: Who) -> Option<String> {
         return Some(format!(
             "{} {}: invalid name (it ends with a newline)",
             who.0,
-            crate::py::py_repr(who.1)
+            py::py_repr(who.1)
         ));
     }
     let len = name.chars().count();

@@ -3,7 +3,7 @@
 
 use super::net::Net;
 use super::{get_or, Ctx};
-use crate::py::py_str;
+use py::py_str;
 use py::yaml::Value;
 
 /// Compare every domain subnet with the host's interface subnets.

@@ -12,7 +12,7 @@
 //!
 //! Python semantics matter throughout: `x.get(k, default)` returns None (not
 //! the default) for an explicit `null`, `bool` counts as `int`, `1 == 1.0 ==
-//! True`, and values are printed with Python's `str()` ([`crate::py`]).
+//! True`, and values are printed with Python's `str()` ([`py::py_str`]).
 
 mod addressing;
 mod domains;
@@ -31,8 +31,9 @@ use crate::zones::{Slot, DEFAULT_TRUST_LEVEL};
 use addressing::compute_addressing;
 use net::{detect_host_subnets, Net};
 
-use crate::py::{self, py_str, py_type_name, PyDict};
-use ::py::yaml::{Map, Value};
+use crate::pyops::py_kind;
+use py::yaml::{Map, Value};
+use py::{py_str, py_type_name, PyDict};
 use shared::nesting::Nesting;
 use std::collections::HashMap;
 
@@ -126,7 +127,7 @@ fn not_a_mapping(infra: &Value) -> Vec<String> {
     }
     vec![format!(
         "infra.yml must be a mapping with project_name, global and domains, got {}",
-        py::py_kind(infra)
+        py_kind(infra)
     )]
 }
 

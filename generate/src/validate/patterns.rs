@@ -2,7 +2,7 @@
 //! semantics (`$` also matches before one final newline, `\s` is
 //! `str.isspace()`).
 
-use crate::py::is_space;
+use py::is_space;
 use py::yaml::Value;
 
 /// The text a `$` anchor sees: Python's `$` also matches just before a

@@ -2,7 +2,7 @@
 //! access policy (Phase 18a).
 
 use super::{entries, get_or, Ctx};
-use crate::py::py_str;
+use py::py_str;
 use py::yaml::{Map, Value};
 
 /// Machines with GPU access, in file order: `gpu:` set, or a profile of
@@ -115,7 +115,7 @@ fn check_network_policies(ctx: &mut Ctx) {
             if b.as_bool().is_none() {
                 ctx.err(format!(
                     "{at}: bidirectional must be a boolean, got {}",
-                    crate::py::py_type_name(b)
+                    py::py_type_name(b)
                 ));
             }
         }

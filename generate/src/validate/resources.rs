@@ -2,8 +2,8 @@
 //! overcommit flag and host reserve.
 
 use super::{get_or, Ctx};
-use crate::py::{parse_float, parse_int, py_str, strip};
 use py::yaml::Value;
+use py::{parse_float, parse_int, py_str, strip};
 
 /// Upstream's `_parse_memory_value`: an Incus memory size (`2GiB`, `512MiB`,
 /// `1.5GB`, a plain byte count) in bytes, 0 when unreadable. A size that

@@ -12,8 +12,9 @@
 //! errors are reported, so one mistake does not cascade into dozens of
 //! confusing ones.
 
-use crate::py::{py_kind, py_str, PyStr};
+use crate::pyops::py_kind;
 use py::yaml::{Map, Value};
+use py::{py_str, PyStr};
 
 /// Errors for containers of the wrong type, in file order.
 pub fn check(infra: &Map) -> Vec<String> {

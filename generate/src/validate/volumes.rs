@@ -3,8 +3,8 @@
 
 use super::patterns::is_dns_name;
 use super::{entries, Ctx};
-use crate::py::{py_str, py_type_name, PyDict};
 use py::yaml::{Map, Value};
+use py::{py_str, py_type_name, PyDict};
 
 /// `global.<key>`, when set, must be a string starting with `/`.
 fn absolute_base(ctx: &mut Ctx, key: &str) {

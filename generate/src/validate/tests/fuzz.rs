@@ -1,7 +1,7 @@
 //! Random infra-shaped values: validation and warnings must never panic.
 
 use super::*;
-use ::py::yaml::{Map, Seq};
+use py::yaml::{Map, Seq};
 
 #[allow(dead_code)]
 #[path = "../../../tests/common/rng.rs"]

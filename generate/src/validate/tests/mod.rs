@@ -2,7 +2,7 @@
 //! exact message upstream prints for it.
 
 use super::*;
-use ::py::yaml::load_str;
+use py::yaml::load_str;
 
 mod domains;
 mod fuzz;

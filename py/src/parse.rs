@@ -1,7 +1,6 @@
-//! `int()` and `float()`: of text, and of a float.
+//! `int()` and `float()` of text.
 
-use super::{float_repr, strip};
-use shared::Error;
+use crate::text::strip;
 
 /// A Python int read from text, kept exact whatever its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,19 +101,4 @@ pub fn parse_float(text: &str) -> Option<f64> {
         }
     }
     t.replace('_', "").parse().ok()
-}
-
-/// Truncate a float toward zero like `int(x)`; Err where Python raises
-/// (inf: OverflowError), None for NaN (ValueError, which callers may catch).
-pub fn trunc(f: f64) -> Result<Option<i128>, Error> {
-    if f.is_nan() {
-        return Ok(None);
-    }
-    if f.is_infinite() || f.abs() >= 1.7e38 {
-        return Err(Error::new(format!(
-            "cannot convert {} to an integer",
-            float_repr(f)
-        )));
-    }
-    Ok(Some(f.trunc() as i128))
 }

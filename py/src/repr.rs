@@ -1,7 +1,8 @@
-//! `str()` and `repr()` of YAML values, as f-strings and printed
-//! containers show them.
+//! `str()`, `repr()` and `type()` of YAML values, as f-strings, printed
+//! containers and messages show them.
 
-use py::yaml::Value;
+use crate::float_repr;
+use crate::yaml::Value;
 use std::fmt::Write as _;
 
 /// Python's `str(value)`, as an f-string would print it.
@@ -50,8 +51,14 @@ pub fn py_repr(v: &Value) -> String {
     }
 }
 
-/// `repr(float)`, kept in one place for every tool.
-pub use py::float_repr;
+/// `type(value).__name__`: PyYAML's timestamp is a `date` when it has no
+/// time, else a `datetime`.
+pub fn py_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Timestamp(s) if !s.contains([' ', 'T', 't']) => "date",
+        _ => v.type_name(),
+    }
+}
 
 /// `repr(str)`: single quotes unless the text holds a single quote and no
 /// double quote; escapes for backslash, the quote and unprintable characters.
