@@ -101,7 +101,7 @@ pub fn protection(path: &Path) -> Result<bool, String> {
         }
     })?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
-    let text = crate::write::universal_newlines(&text);
+    let text = py::universal_newlines(&text);
     let data = match py::yaml::load_str(&text) {
         Ok(Value::Map(data)) => data,
         // Valid YAML that is not a mapping holds no ephemeral key.

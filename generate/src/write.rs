@@ -14,6 +14,7 @@
 //! followed only inside the base dir), all checked before the first write,
 //! and skipped when nothing changed.
 
+use py::universal_newlines;
 use shared::write::{check, Policy, Target};
 use shared::Error;
 use std::collections::HashSet;
@@ -89,11 +90,6 @@ pub fn merge(existing: Option<&str>, block: String) -> String {
             }
         },
     }
-}
-
-/// Python's universal newlines: `\r\n` and lone `\r` read as `\n`.
-pub fn universal_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// What was at a file's path before this run, as far as writing it goes.
@@ -413,10 +409,5 @@ mod tests {
         assert_eq!(display_path("", &["a.yml"]), "a.yml");
         assert_eq!(display_path("//srv", &["a.yml"]), "//srv/a.yml");
         assert_eq!(display_path("///srv/../x", &["a.yml"]), "/srv/../x/a.yml");
-    }
-
-    #[test]
-    fn newlines_are_normalised() {
-        assert_eq!(universal_newlines("a\r\nb\rc\n"), "a\nb\nc\n");
     }
 }
