@@ -78,21 +78,14 @@ fn render(planned: &[Planned]) -> Vec<String> {
 /// planned twice sees its earlier text.
 fn merge(
     cfg: &Config,
-    planned: Vec<Planned>,
+    mut planned: Vec<Planned>,
     blocks: Vec<String>,
     folders: &Folders,
     prefetch: Prefetch,
 ) -> Result<Vec<Pending>, Error> {
     let base = cfg.base_shown();
     let shown_in = write::DisplayBase::new(&base);
-    // A path planned twice is merged in order (`try_add`); any other is
-    // merged here, on every core.
-    let mut seen = HashSet::new();
-    let twice: HashSet<&[String; 2]> = planned
-        .iter()
-        .filter(|f| !seen.insert(&f.rel))
-        .map(|f| &f.rel)
-        .collect();
+    let twice = planned_twice(&planned);
     let mut found = prefetch.finish();
     let work: Vec<_> = planned
         .iter()
@@ -126,12 +119,33 @@ fn merge(
             read,
         }
     });
-    let mut planned = planned;
+    drop(twice);
     let rels: Vec<[String; 2]> = planned
         .iter_mut()
         .map(|file| std::mem::take(&mut file.rel))
         .collect();
     cfg.let_go(planned);
+    in_order(cfg, rels, prepared)
+}
+
+/// The paths planned more than once: merged in order (`try_add`), as the
+/// second must see the first one's text; any other is merged on every core.
+fn planned_twice(planned: &[Planned]) -> HashSet<&[String; 2]> {
+    let mut seen = HashSet::new();
+    planned
+        .iter()
+        .filter(|f| !seen.insert(&f.rel))
+        .map(|f| &f.rel)
+        .collect()
+}
+
+/// The prepared files taken in upstream's order: each one's final text
+/// and what writing it takes.
+fn in_order(
+    cfg: &Config,
+    rels: Vec<[String; 2]>,
+    prepared: Vec<Prepared>,
+) -> Result<Vec<Pending>, Error> {
     let mut files = Files {
         cfg,
         latest: HashMap::new(),

@@ -371,6 +371,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn located_from_the_environment_main_read() {
+        let both = Env {
+            state_dir: Some("/s".into()),
+            home: Some("/h".into()),
+            lock_timeout: Some("7".into()),
+        };
+        let s = State::locate(None, &both).unwrap();
+        assert_eq!(s.dir, PathBuf::from("/s"));
+        assert_eq!(s.lock_timeout.as_deref(), Some("7"));
+        let home = Env {
+            state_dir: Some("".into()),
+            home: Some("/h".into()),
+            ..Env::default()
+        };
+        assert_eq!(
+            State::locate(Some("r"), &home).unwrap().dir,
+            PathBuf::from("/h/.anklume/pre-apply-snapshots/remote-r")
+        );
+        assert!(State::locate(None, &Env::default()).is_err());
+    }
+
+    #[test]
     fn timestamps() {
         assert!(is_timestamp("20250219-143022"));
         assert!(!is_timestamp("20251319-143022"), "month 13");
