@@ -72,9 +72,14 @@ pub fn rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-pub fn bench(model: &Path, prompt_file: &Path, tokens: u32, runs: u32) -> Result<(), String> {
+pub fn bench(
+    settings: &Settings,
+    model: &Path,
+    prompt_file: &Path,
+    tokens: u32,
+    runs: u32,
+) -> Result<(), String> {
     static CANCEL: AtomicBool = AtomicBool::new(false);
-    let settings = Settings::from_process_env();
     let prompt = crate::safe_read::read_capped(prompt_file, crate::prompts::MAX_BYTES)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .map_err(|e| format!("prompt file {} {e}", prompt_file.display()))?;

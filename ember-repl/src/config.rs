@@ -77,6 +77,15 @@ pub struct Settings {
     pub planner_prompt: Option<PathBuf>,
     pub responder_prompt: Option<PathBuf>,
     pub repo_dir: Option<PathBuf>,
+    /// The private state folder (`EMBER_STATE_DIR`, else
+    /// `$XDG_STATE_HOME/ember`, else `~/.local/state/ember`); None when
+    /// none of them is set.
+    pub state_dir: Option<PathBuf>,
+    /// `EMBER_HISTORY_FILE`, instead of the state folder's `history`.
+    pub history_file: Option<PathBuf>,
+    /// Colours wanted, on a terminal: `NO_COLOR` unset or empty, `TERM`
+    /// not `dumb`.
+    pub color: bool,
     /// One sentence per rejected variable.
     pub warnings: Vec<String>,
 }
@@ -133,6 +142,11 @@ impl Settings {
             responder_prompt: non_empty(env("LLAMA_RESPONDER_PROMPT_PATH"))
                 .map(|p| expand_home(&p, env)),
             repo_dir: non_empty(env("EMBER_REPO_DIR")).map(|p| expand_home(&p, env)),
+            state_dir: crate::state::dir(env),
+            history_file: env("EMBER_HISTORY_FILE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            color: crate::term::color_wanted(env("NO_COLOR"), env("TERM")),
             warnings: Vec::new(),
         };
         Settings {
@@ -144,7 +158,7 @@ impl Settings {
     /// Reads the real process environment.
     pub fn from_process_env() -> Settings {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Settings::load(&|k| std::env::var(k).ok(), u32::try_from(cpus).unwrap_or(2))
+        Settings::load(&process_var, u32::try_from(cpus).unwrap_or(2))
     }
 
     pub fn timeout(&self) -> Duration {
@@ -213,6 +227,18 @@ impl Settings {
             ),
         ]
     }
+}
+
+/// A variable of the process environment: the one place ember-repl reads
+/// it (`main` and [`Settings::from_process_env`] look up through this).
+/// A value that is not UTF-8 counts as unset, except `NO_COLOR`, which
+/// is set whatever its bytes.
+pub fn process_var(key: &str) -> Option<String> {
+    let value = std::env::var_os(key)?;
+    if key == "NO_COLOR" {
+        return Some(value.to_string_lossy().into_owned());
+    }
+    value.into_string().ok()
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {

@@ -39,7 +39,7 @@ fn main() {
     match cli.command {
         None => std::process::exit(repl::run(config::Settings::from_process_env())),
         Some(Command::Hud { session }) => {
-            let env = |k: &str| std::env::var(k).ok();
+            let env = config::process_var;
             let session = session
                 .or_else(|| env("EMBER_SESSION"))
                 .unwrap_or_else(|| "ember".into());
@@ -75,7 +75,8 @@ fn main() {
             tokens,
             runs,
         }) => {
-            if let Err(e) = bench::bench(&model, &prompt_file, tokens, runs) {
+            let settings = config::Settings::from_process_env();
+            if let Err(e) = bench::bench(&settings, &model, &prompt_file, tokens, runs) {
                 shared::error::die(e, 1);
             }
         }

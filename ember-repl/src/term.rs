@@ -48,15 +48,24 @@ pub fn stdout_is_tty() -> bool {
     std::io::stdout().is_terminal()
 }
 
-/// Colours unless `NO_COLOR` is set (https://no-color.org) or TERM is dumb.
-pub fn color_wanted() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+/// Colours unless `NO_COLOR` is set (https://no-color.org) or TERM is
+/// dumb, given the two variables' values.
+pub fn color_wanted(no_color: Option<String>, term: Option<String>) -> bool {
+    no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_rules() {
+        let s = |v: &str| Some(v.to_owned());
+        assert!(color_wanted(None, None));
+        assert!(color_wanted(s(""), s("xterm")));
+        assert!(!color_wanted(s("1"), s("xterm")));
+        assert!(!color_wanted(None, s("dumb")));
+    }
 
     #[test]
     fn sigint_sets_the_flag_only_while_guarded() {

@@ -31,7 +31,6 @@ use rustyline::validate::Validator;
 use rustyline::{Editor, Helper};
 use std::cell::RefCell;
 use std::io::BufRead;
-use std::path::PathBuf;
 
 /// rustyline's view of Ember: completion, hints, colours.
 pub struct EmberHelper {
@@ -51,8 +50,7 @@ pub fn run(settings: Settings) -> i32 {
     let debug = settings.log_level.value == LogLevel::Debug;
     let backend = Box::new(LlamaBackend::new(cancel, debug));
     let mut rt = Runtime::new(settings, home, backend, cancel);
-    let env = |k: &str| std::env::var(k).ok();
-    let usable = match state::dir(&env) {
+    let usable = match rt.settings.state_dir.clone() {
         Some(dir) => match state::ensure_dir(&dir) {
             Ok(()) => Some(dir),
             Err(why) => {
@@ -76,12 +74,10 @@ pub fn run(settings: Settings) -> i32 {
         state::remove_stale(dir);
         rt.state_file = Some(state::snapshot_path(dir, std::process::id()));
     }
-    let history = env("EMBER_HISTORY_FILE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    let history = rt.settings.history_file.clone();
     rt.history_file = history.or_else(|| usable.map(|d| d.join("history")));
     let (tty_in, tty_out) = (term::stdin_is_tty(), term::stdout_is_tty());
-    let color = tty_out && term::color_wanted();
+    let color = tty_out && rt.settings.color;
     let mut stdout = std::io::stdout();
     let mut ui = Ui::new(&mut stdout, tty_out, color);
     print_startup(&rt, &mut ui);
