@@ -212,4 +212,27 @@ mod tests {
         assert!(check_yaml(b"a: 1\n"));
         assert!(!check_yaml(b"a: [b"));
     }
+
+    /// The fuzz run is the binary's, write path included: the files land in
+    /// the run's folder, the orphan is cleaned, and the folder goes away.
+    #[test]
+    fn the_run_writes_its_files() {
+        let valid = b"project_name: x\nglobal: {base_subnet: '10.100'}\ndomains:\n  a:\n    subnet_id: 0\n    machines: {a-m: {ip: 10.100.0.10}}\n";
+        let scratch = Scratch::new(init());
+        let dir = scratch.0.clone();
+        assert_eq!(run_twice(&dir, valid, Nesting::default()), End::Done);
+        let out = dir.join("out");
+        for file in ["inventory/a.yml", "group_vars/a.yml", "host_vars/a-m.yml"] {
+            assert!(out.join(file).is_file(), "{file} not written");
+        }
+        let all = std::fs::read_to_string(out.join("group_vars/all.yml")).unwrap();
+        assert!(
+            all.contains("machines: {a-m: {ip: 10.100.0.10}}"),
+            "the input kept: {all}"
+        );
+        assert!(all.contains("=== MANAGED"), "the block merged in: {all}");
+        assert!(!out.join("host_vars/fuzz-orphan.yml").exists());
+        drop(scratch);
+        assert!(!dir.exists());
+    }
 }
