@@ -3,18 +3,12 @@
 
 use crate::cli::Cli;
 use crate::{count, deadcode, json, project, report, text};
-use std::io::{self, Write};
+use shared::{err, Result};
+use std::io;
 use std::path::Path;
 
-/// A failure to report as `ERROR: <message>` with an exit code.
-pub struct Failure {
-    pub message: String,
-    pub code: i32,
-}
-
-pub fn run(cli: &Cli) -> Result<(), Failure> {
-    let project =
-        project::resolve(cli.project_dir()).map_err(|message| Failure { message, code: 1 })?;
+pub fn run(cli: &Cli) -> Result<()> {
+    let project = project::resolve(cli.project_dir())?;
     let (plan, lines) = count::plan_and_count(&project.path);
     if let Some(first) = plan.too_long.first() {
         note(&too_long_warning(plan.too_long.len(), first));
@@ -31,30 +25,17 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
     };
     match cli.output_file() {
         Some(path) => {
-            write_file(path, rendered.as_bytes()).map_err(|e| Failure {
-                message: format!("cannot write {}: {e}", path.display()),
-                code: 1,
-            })?;
+            write_file(path, rendered.as_bytes())
+                .map_err(|e| err!("cannot write {}: {e}", path.display()))?;
             note(&format!("Report written to {}", path.display()));
         }
         None => {
             // `print(json)` adds a newline; the text report already ends with one.
-            let tail = if cli.json { "\n" } else { "" };
-            let mut stdout = io::stdout().lock();
-            let written = stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.write_all(tail.as_bytes()))
-                .and_then(|()| stdout.flush());
-            match written {
-                // A reader that stopped early (`| head`) is not an error.
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                    return Err(Failure {
-                        message: format!("cannot write the report to stdout: {e}"),
-                        code: 1,
-                    })
-                }
-                _ => {}
+            let mut rendered = rendered;
+            if cli.json {
+                rendered.push('\n');
             }
+            shared::out::text(&rendered);
         }
     }
     Ok(())
@@ -76,10 +57,9 @@ fn too_long_warning(count: usize, first: &Path) -> String {
     )
 }
 
-/// One line on stderr. Unlike `eprintln!`, a closed or broken stderr is
-/// ignored rather than a panic.
+/// One line on stderr (through `shared::out`: never a panic).
 pub fn note(line: &str) {
-    let _ = writeln!(io::stderr(), "{line}");
+    shared::eoutln!("{line}");
 }
 
 /// Through `shared::write`: a regular file is replaced atomically

@@ -19,9 +19,7 @@ use clap::Parser;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    if let Err(f) = app::run(&cli) {
-        shared::error::die(f.message, f.code);
-    }
+    shared::out::finish(app::run(&cli))
 }

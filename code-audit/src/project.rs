@@ -28,7 +28,7 @@ pub struct Project {
 
 /// Resolve `--project-dir`, or discover the root. Errors are the one-line
 /// message upstream printed after `ERROR: `.
-pub fn resolve(arg: Option<&Path>) -> Result<Project, String> {
+pub fn resolve(arg: Option<&Path>) -> shared::Result<Project> {
     match arg {
         Some(dir) => given(dir),
         None => match std::env::current_exe().ok().and_then(|e| adopted_into(&e)) {
@@ -65,13 +65,13 @@ fn adopted(path: PathBuf) -> Project {
     }
 }
 
-fn given(dir: &Path) -> Result<Project, String> {
+fn given(dir: &Path) -> shared::Result<Project> {
     let path = PathBuf::from(OsString::from_vec(normalize_bytes(
         dir.as_os_str().as_bytes(),
     )));
     let display = path.to_string_lossy().into_owned();
     if !path.is_dir() {
-        return Err(format!("Not a directory: {}", escape::name(&display)));
+        return Err(shared::err!("Not a directory: {}", escape::name(&display)));
     }
     Ok(Project {
         path,
@@ -80,9 +80,9 @@ fn given(dir: &Path) -> Result<Project, String> {
     })
 }
 
-fn discover() -> Result<Project, String> {
+fn discover() -> shared::Result<Project> {
     let cwd = std::env::current_dir()
-        .map_err(|e| format!("cannot read the current directory ({e}); pass --project-dir"))?;
+        .map_err(|e| shared::err!("cannot read the current directory ({e}); pass --project-dir"))?;
     let (path, how) = match nearest_root(&cwd) {
         Some(root) => (root, "nearest folder holding scripts/ or .git"),
         None => (

@@ -141,3 +141,27 @@ fn help_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("--no-dead-code"));
 }
+
+/// The report into `> /dev/full`: one error line and exit 1.
+#[test]
+fn report_into_a_full_disk_is_one_error_line() {
+    let p = project(false);
+    for args in [
+        &["--no-dead-code", "--project-dir", "."][..],
+        &["--json", "--no-dead-code", "--project-dir", "."],
+    ] {
+        let full = fs::File::options().write(true).open("/dev/full").unwrap();
+        let out = std::process::Command::new(common::BIN)
+            .current_dir(p.path())
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(
+            stderr(&out),
+            "ERROR: cannot write the report to stdout: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+}

@@ -12,13 +12,6 @@ use crate::config::Settings;
 use crate::gguf_writer::{self, Spec, WeightType};
 use std::path::Path;
 
-/// `println!` that ignores a closed stdout instead of panicking.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -36,7 +29,7 @@ pub fn fixture(
     preset: Preset,
     weights: Option<Weights>,
     broken: &Broken,
-) -> Result<(), String> {
+) -> shared::Result<()> {
     let mut spec = match preset {
         Preset::Tiny => Spec::tiny(),
         Preset::Bench => Spec::bench(),
@@ -59,7 +52,7 @@ pub fn fixture(
             Weights::Q8_0 => WeightType::Q8_0,
         };
     }
-    gguf_writer::write(out, &spec).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    gguf_writer::write(out, &spec).map_err(|e| shared::err!("cannot write {}: {e}", out.display()))
 }
 
 /// Resident set size in kB, from /proc (0 when unavailable).
@@ -78,12 +71,12 @@ pub fn bench(
     prompt_file: &Path,
     tokens: u32,
     runs: u32,
-) -> Result<(), String> {
+) -> shared::Result<()> {
     static CANCEL: AtomicBool = AtomicBool::new(false);
     let prompt = crate::safe_read::read_capped(prompt_file, crate::prompts::MAX_BYTES)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .map_err(|e| format!("prompt file {} {e}", prompt_file.display()))?;
-    say!("rss_before_load_kb={}", rss_kb());
+    shared::outln!("rss_before_load_kb={}", rss_kb());
     let mut backend = LlamaBackend::new(&CANCEL, false);
     let params = crate::backend::LoadParams {
         model: model.to_path_buf(),
@@ -94,9 +87,9 @@ pub fn bench(
         rope_freq_scale: None,
     };
     let info = backend.load(&params).map_err(|e| e.to_string())?;
-    say!("load_ms={:.1}", info.load_time.as_secs_f64() * 1000.0);
-    say!("cpu_features={}", backend.cpu_features());
-    say!(
+    shared::outln!("load_ms={:.1}", info.load_time.as_secs_f64() * 1000.0);
+    shared::outln!("cpu_features={}", backend.cpu_features());
+    shared::outln!(
         "threads={} ctx={} batch={}",
         params.threads,
         params.ctx,
@@ -124,7 +117,7 @@ pub fn bench(
             0.0
         };
         let pp = f64::from(c.evaluated_tokens) / c.first_token.as_secs_f64().max(1e-9);
-        say!(
+        shared::outln!(
             "run={run} prompt_tokens={} ttft_ms={:.1} prompt_tok_s={pp:.1} gen_tokens={} gen_tok_s={rate:.1}",
             c.prompt_tokens,
             c.first_token.as_secs_f64() * 1000.0,
@@ -133,10 +126,10 @@ pub fn bench(
         rates.push(rate);
     }
     rates.sort_by(f64::total_cmp);
-    say!(
+    shared::outln!(
         "gen_tok_s_median={:.1}",
         rates.get(rates.len() / 2).copied().unwrap_or(0.0)
     );
-    say!("rss_after_kb={}", rss_kb());
+    shared::outln!("rss_after_kb={}", rss_kb());
     Ok(())
 }

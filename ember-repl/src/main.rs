@@ -33,19 +33,24 @@ mod vault;
 
 use clap::Parser;
 use cli::{Cli, Command};
+use shared::error::status;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    shared::out::finish(run(cli))
+}
+
+fn run(cli: Cli) -> shared::Result<()> {
     match cli.command {
-        None => std::process::exit(repl::run(config::Settings::from_process_env())),
+        None => status(repl::run(config::Settings::from_process_env())),
         Some(Command::Hud { session }) => {
             let env = config::process_var;
             let session = session
                 .or_else(|| env("EMBER_SESSION"))
                 .unwrap_or_else(|| "ember".into());
-            // A closed pipe (tmux gone) is not worth a panic message.
-            use std::io::Write as _;
-            let _ = writeln!(std::io::stdout(), "{}", hud::line(&session, &env));
+            shared::outln!("{}", hud::line(&session, &env));
+            Ok(())
         }
         Some(Command::Fixture {
             out,
@@ -60,15 +65,13 @@ fn main() {
                 duplicate_token,
                 overrides,
             };
-            if let Err(e) = bench::fixture(&out, preset, weights, &broken) {
-                shared::error::die(e, 1);
-            }
+            bench::fixture(&out, preset, weights, &broken)
         }
         Some(Command::Probe {
             ctx,
             threads,
             model,
-        }) => std::process::exit(probe_child(model, ctx, threads)),
+        }) => status(probe_child(model, ctx, threads)),
         Some(Command::Bench {
             model,
             prompt_file,
@@ -76,9 +79,7 @@ fn main() {
             runs,
         }) => {
             let settings = config::Settings::from_process_env();
-            if let Err(e) = bench::bench(&settings, &model, &prompt_file, tokens, runs) {
-                shared::error::die(e, 1);
-            }
+            bench::bench(&settings, &model, &prompt_file, tokens, runs)
         }
     }
 }
@@ -110,8 +111,7 @@ fn probe_child(model: std::path::PathBuf, ctx: u32, threads: u32) -> i32 {
     match result {
         Ok(_) => 0,
         Err(e) => {
-            use std::io::Write as _;
-            let _ = writeln!(std::io::stderr(), "{e}");
+            shared::eoutln!("{e}");
             probe::EXIT_REPORTED
         }
     }

@@ -176,3 +176,72 @@ fn hud_prints_one_line_fast_without_loading_a_model() {
     // Generous for a debug build on a busy machine; the bench measures release.
     assert!(fastest < Duration::from_millis(100), "{fastest:?}");
 }
+
+/// `hud > /dev/full`: one error line and exit 1 (tmux shows nothing
+/// either way, but a script checking the status learns of it).
+#[test]
+fn hud_into_a_full_disk_is_one_error_line() {
+    let s = Scratch::new();
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let o = Command::new(BIN)
+        .arg("hud")
+        .current_dir(s.root())
+        .env_clear()
+        .envs(s.env())
+        .stdout(full)
+        .output()
+        .expect("hud");
+    assert_eq!(
+        stderr(&o),
+        "ERROR: cannot write the report to stdout: No space left on device (os error 28)\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+/// A piped batch whose reader goes away (`| head -1`) stops at the next
+/// line, quietly, with 141 as a shell reports for a script killed by
+/// SIGPIPE.
+#[test]
+fn piped_batch_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    let s = Scratch::new();
+    let mut child = Command::new(BIN)
+        .current_dir(s.root())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(s.env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    out.read_line(&mut first).expect("first line");
+    drop(out);
+    // Stdin stays open: without the rule the REPL would wait for more.
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"/status\n/status\n").expect("stdin");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "the REPL kept reading");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(141), "{err}");
+}

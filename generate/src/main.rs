@@ -11,9 +11,9 @@ use clap::Parser;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let cli = generate::cli::Cli::parse();
     // The one place generate reads its environment.
     let cfg = generate::config::Config::new(cli, |k| std::env::var_os(k));
-    std::process::exit(generate::run(&cfg));
+    shared::out::finish(generate::run(&cfg))
 }

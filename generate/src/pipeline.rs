@@ -4,7 +4,8 @@
 //!
 //! Every message goes where upstream prints it (stdout for the report,
 //! stderr for errors, warnings and INFO lines) with upstream's words; the
-//! exit status is 0, or 1 after an error. The binary and the fuzz target
+//! exit status is 0, or 1 after an error (`shared::out::finish` in `main`
+//! adds what happened to stdout). The binary and the fuzz target
 //! run the same [`execute`]; only their [`Config`] and [`Output`] differ.
 
 use py::yaml::Value;
@@ -49,11 +50,11 @@ impl End {
     }
 }
 
-/// Run the generator as the binary does; returns the exit status.
-pub fn run(cfg: &Config) -> i32 {
-    let mut io = Output::std();
-    let end = execute(cfg, &mut io);
-    io.status(end.status())
+/// Run the generator as the binary does; an error has been reported
+/// (upstream's lines), `main` ends with `shared::out::finish`.
+pub fn run(cfg: &Config) -> shared::Result<()> {
+    let end = execute(cfg, &mut Output::std());
+    shared::error::status(end.status())
 }
 
 /// The whole run with `cfg`, its lines to `io`.

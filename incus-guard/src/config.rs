@@ -34,12 +34,12 @@ pub struct Config {
 
 impl Config {
     /// Read from the process environment.
-    pub fn from_env() -> Result<Config, String> {
+    pub fn from_env() -> shared::Result<Config> {
         Config::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Read through `get` (tests pass a map).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> shared::Result<Config> {
         let var = |k: &str| get(k).filter(|v| !v.is_empty());
         let path = |k: &str, default: &str| PathBuf::from(var(k).unwrap_or_else(|| default.into()));
         let dropin_dir = path(
@@ -89,7 +89,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, String> {
+    fn cfg(pairs: &[(&str, &str)]) -> shared::Result<Config> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -139,10 +139,13 @@ mod tests {
     #[test]
     fn bad_values_are_reported() {
         let e = cfg(&[("INCUS_GUARD_SETTLE_MS", "soon")]).unwrap_err();
-        assert_eq!(e, "INCUS_GUARD_SETTLE_MS=soon is not a whole number");
+        assert_eq!(
+            e.message(),
+            "INCUS_GUARD_SETTLE_MS=soon is not a whole number"
+        );
         let e = cfg(&[("INCUS_GUARD_BACKEND", "tokio")]).unwrap_err();
         assert_eq!(
-            e,
+            e.message(),
             "INCUS_GUARD_BACKEND=tokio is not one of auto, netlink, ip"
         );
     }

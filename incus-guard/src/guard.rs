@@ -34,11 +34,11 @@ fn systemctl(args: &[&str]) -> Result<(), i32> {
     {
         Ok(0) => Ok(()),
         Ok(code) => {
-            say_err!("ERROR: `systemctl {}` exited {code}", args.join(" "));
+            shared::eoutln!("ERROR: `systemctl {}` exited {code}", args.join(" "));
             Err(code)
         }
         Err(e) => {
-            say_err!("ERROR: {e}");
+            shared::eoutln!("ERROR: {e}");
             // What the shell returns for a command it cannot find.
             Err(if matches!(e, CmdError::NotFound { .. }) {
                 127
@@ -62,15 +62,15 @@ pub fn start(cfg: &Config) -> i32 {
     let mut ops = match cfg.backend.open() {
         Ok(ops) => ops,
         Err(e) => {
-            say!("ERROR: {e}");
+            shared::outln!("ERROR: {e}");
             return 1;
         }
     };
     let Some(host) = detect(ops.as_mut(), &cfg.state, Remember::Yes) else {
-        say!("ERROR: No default route found. Network may already be broken.");
+        shared::outln!("ERROR: No default route found. Network may already be broken.");
         return 1;
     };
-    say!(
+    shared::outln!(
         "Host network: {} via {} dev {}",
         host.describe(),
         gw_text(&host),
@@ -79,47 +79,49 @@ pub fn start(cfg: &Config) -> i32 {
 
     let running = incus_is_active();
     if running {
-        say!("Incus is already running.");
+        shared::outln!("Incus is already running.");
     }
 
     // Watch for conflicting bridges while Incus creates its networks.
     let watcher = match Background::spawn(host.clone(), cfg.backend, log.clone()) {
         Ok(w) => w,
         Err(e) => {
-            say!("ERROR: {e}");
+            shared::outln!("ERROR: {e}");
             return 1;
         }
     };
     if !running {
-        say!("Starting Incus...");
+        shared::outln!("Starting Incus...");
         let started =
             systemctl(&["start", "incus.socket"]).and_then(|()| systemctl(&["start", "incus"]));
         if let Err(code) = started {
             watcher.stop();
             return code;
         }
-        say!("Incus started. Waiting for initialization...");
+        shared::outln!("Incus started. Waiting for initialization...");
         std::thread::sleep(cfg.settle_or(INCUS_INIT_WAIT));
     }
 
-    say!("Cleaning conflicting bridges from Incus database...");
+    shared::outln!("Cleaning conflicting bridges from Incus database...");
     incusdb::clean(&host, &log);
     watcher.stop();
 
     restore_default_route(ops.as_mut(), &host, &log);
 
     let Some(gw) = host.gateway else {
-        say!("ERROR: Gateway unknown (no default route was ever recorded). Network may be broken.");
+        shared::outln!(
+            "ERROR: Gateway unknown (no default route was ever recorded). Network may be broken."
+        );
         return 1;
     };
     if reach::gateway_answers(gw) {
-        say!("OK: Network connectivity verified (gateway {gw} reachable).");
+        shared::outln!("OK: Network connectivity verified (gateway {gw} reachable).");
     } else {
-        say!("ERROR: Gateway {gw} unreachable. Network may be broken.");
-        say!("Try: sudo ip route add default via {gw} dev {}", host.dev);
+        shared::outln!("ERROR: Gateway {gw} unreachable. Network may be broken.");
+        shared::outln!("Try: sudo ip route add default via {gw} dev {}", host.dev);
         return 1;
     }
-    say!("Incus started safely.");
+    shared::outln!("Incus started safely.");
     0
 }
 
@@ -195,15 +197,15 @@ pub fn watch(cfg: &Config) -> i32 {
     let host = match cfg.backend.open() {
         Ok(mut ops) => detect(ops.as_mut(), &cfg.state, Remember::Yes),
         Err(e) => {
-            say_err!("ERROR: {e}");
+            shared::eoutln!("ERROR: {e}");
             return 1;
         }
     };
     let Some(host) = host else {
-        say_err!("{NO_HOST_NETWORK}");
+        shared::eoutln!("{NO_HOST_NETWORK}");
         return 1;
     };
-    say!(
+    shared::outln!(
         "Host network: {} on {} (gw: {})",
         host.describe(),
         host.dev,
@@ -214,8 +216,8 @@ pub fn watch(cfg: &Config) -> i32 {
         deadline: cfg.watch_for.map(|d| Instant::now() + d),
     };
     let deleted = watcher::run(&host, cfg.backend, &log, &until, |how| {
-        say!("Watching for conflicting bridges ({how})...");
+        shared::outln!("Watching for conflicting bridges ({how})...");
     });
-    say!("Watcher stopped: {deleted} bridge(s) deleted.");
+    shared::outln!("Watcher stopped: {deleted} bridge(s) deleted.");
     0
 }

@@ -15,11 +15,11 @@ fn daemon_reload() -> Result<(), i32> {
     match Cmd::new("systemctl").arg("daemon-reload").status_inherit() {
         Ok(0) => Ok(()),
         Ok(code) => {
-            say_err!("ERROR: `systemctl daemon-reload` exited {code}");
+            shared::eoutln!("ERROR: `systemctl daemon-reload` exited {code}");
             Err(code)
         }
         Err(e) => {
-            say_err!("ERROR: {e}");
+            shared::eoutln!("ERROR: {e}");
             Err(if matches!(e, CmdError::NotFound { .. }) {
                 127
             } else {
@@ -52,9 +52,9 @@ fn copy_self(dest: &Path) -> io::Result<()> {
 }
 
 pub fn install(cfg: &Config) -> i32 {
-    say!("Installing Incus network guard...");
+    shared::outln!("Installing Incus network guard...");
     if let Err(e) = copy_self(&cfg.install) {
-        say_err!("ERROR: cannot install {}: {e}", cfg.install.display());
+        shared::eoutln!("ERROR: cannot install {}: {e}", cfg.install.display());
         return 1;
     }
     let policy = shared::write::Policy::default();
@@ -62,7 +62,7 @@ pub fn install(cfg: &Config) -> i32 {
         shared::write::write_file(&cfg.dropin, cfg.dropin_text().as_bytes(), &policy)
     });
     if let Err(e) = written {
-        say_err!(
+        shared::eoutln!(
             "ERROR: cannot write the systemd drop-in {}: {e}",
             cfg.dropin.display()
         );
@@ -71,12 +71,12 @@ pub fn install(cfg: &Config) -> i32 {
     if let Err(code) = daemon_reload() {
         return code;
     }
-    say!("Installed:");
-    say!("  Guard script: {}", cfg.install.display());
-    say!("  Systemd drop-in: {}", cfg.dropin.display());
-    say!();
-    say!("The guard will run automatically after every Incus startup.");
-    say!("It removes any Incus bridge that conflicts with the host network.");
+    shared::outln!("Installed:");
+    shared::outln!("  Guard script: {}", cfg.install.display());
+    shared::outln!("  Systemd drop-in: {}", cfg.dropin.display());
+    shared::outln!();
+    shared::outln!("The guard will run automatically after every Incus startup.");
+    shared::outln!("It removes any Incus bridge that conflicts with the host network.");
     0
 }
 
@@ -90,7 +90,7 @@ fn remove(path: &Path) -> io::Result<bool> {
 }
 
 pub fn uninstall(cfg: &Config) -> i32 {
-    say!("Uninstalling Incus network guard...");
+    shared::outln!("Uninstalling Incus network guard...");
     // Drop-in first: systemd must never point at a binary that is gone.
     let mut removed = Vec::new();
     for (label, path) in [
@@ -101,7 +101,7 @@ pub fn uninstall(cfg: &Config) -> i32 {
             Ok(true) => removed.push((label, path)),
             Ok(false) => {}
             Err(e) => {
-                say_err!("ERROR: cannot remove {}: {e}", path.display());
+                shared::eoutln!("ERROR: cannot remove {}: {e}", path.display());
                 return 1;
             }
         }
@@ -109,7 +109,7 @@ pub fn uninstall(cfg: &Config) -> i32 {
     // Only when we emptied it; another drop-in there is someone else's.
     let _ = fs::remove_dir(&cfg.dropin_dir);
     if removed.is_empty() {
-        say!("Nothing to remove: the guard is not installed.");
+        shared::outln!("Nothing to remove: the guard is not installed.");
         return 0;
     }
     if removed.iter().any(|(label, _)| *label == "Systemd drop-in") {
@@ -117,11 +117,11 @@ pub fn uninstall(cfg: &Config) -> i32 {
             return code;
         }
     }
-    say!("Removed:");
+    shared::outln!("Removed:");
     for (label, path) in removed {
-        say!("  {label}: {}", path.display());
+        shared::outln!("  {label}: {}", path.display());
     }
-    say!();
-    say!("Incus will start without the network guard.");
+    shared::outln!();
+    shared::outln!("Incus will start without the network guard.");
     0
 }

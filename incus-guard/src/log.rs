@@ -2,28 +2,9 @@
 //! appended to the guard's log file and echoed on stdout.
 //!
 //! A log file we cannot write (not root, read-only /var) never stops the
-//! guard: the line still reaches the terminal or the journal.
-
-/// `println!` that never panics: a closed stdout (a reader that went away,
-/// a journal restarting) must not kill a guard halfway through its work.
-macro_rules! say {
-    () => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout());
-    }};
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
-
-/// `eprintln!` that never panics.
-macro_rules! say_err {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
+//! guard: the line still reaches the terminal or the journal. Terminal
+//! lines go through `shared::out`: a closed stdout (a reader gone, a
+//! journal restarting) never stops a guard halfway through its work.
 
 use std::path::PathBuf;
 
@@ -40,7 +21,7 @@ impl Logger {
     /// Timestamped on the terminal and in the file (the script's `log`).
     pub fn log(&self, msg: &str) {
         let line = stamped(msg);
-        say!("{line}");
+        shared::outln!("{line}");
         self.append(&line);
     }
 
@@ -48,7 +29,7 @@ impl Logger {
     /// so that `start` prints what the script printed and the log file still
     /// keeps every deletion.
     pub fn note(&self, msg: &str) {
-        say!("{msg}");
+        shared::outln!("{msg}");
         self.append(&stamped(msg));
     }
 

@@ -4,9 +4,6 @@
 
 #![forbid(unsafe_code)]
 
-// First, so that its `say!` macros are visible in the modules below.
-#[macro_use]
-mod log;
 mod backend;
 mod cli;
 mod config;
@@ -15,6 +12,7 @@ mod host;
 mod incusdb;
 mod install;
 mod iproute;
+mod log;
 mod net;
 mod netlink;
 mod nlmonitor;
@@ -23,49 +21,57 @@ mod status;
 mod watcher;
 
 use cli::{Command, Parsed};
+use shared::{eoutln, outln, Error};
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     // The hidden --completions / --man (the Debian package's).
-    if let Some(code) = shared::cli::doc::serve(cli::doc) {
-        std::process::exit(code);
+    if let Some(result) = shared::cli::doc::serve(cli::doc) {
+        return shared::out::finish(result);
     }
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let prog = cli::program_name(args.first().map(String::as_str));
-    let code = match cli::parse(args.get(1).map(String::as_str)) {
+    let parsed = cli::parse(args.get(1).map(String::as_str));
+    let post_start = matches!(parsed, Parsed::Run(Command::PostStart));
+    let result = match parsed {
         Parsed::Usage { code } => {
-            say!("{}", cli::usage(&prog).trim_end());
-            code
+            outln!("{}", cli::usage(&prog).trim_end());
+            shared::error::status(code)
         }
         Parsed::Version => {
-            say!("incus-guard {}", env!("CARGO_PKG_VERSION"));
-            0
+            outln!("incus-guard {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
         }
         Parsed::Unknown(word) => {
-            say_err!("ERROR: Unknown subcommand: {word}");
-            say_err!("{}", cli::usage_line(&prog));
-            1
+            eoutln!("ERROR: Unknown subcommand: {word}");
+            eoutln!("{}", cli::usage_line(&prog));
+            Err(Error::exit(1))
         }
         Parsed::Run(cmd) => run(cmd),
     };
-    std::process::exit(code)
+    let code = shared::out::finish(result);
+    // The post-start hook exits 0 whatever happened, even with its stdout
+    // gone: a failed hook would fail Incus' own start.
+    if post_start {
+        ExitCode::SUCCESS
+    } else {
+        code
+    }
 }
 
-fn run(cmd: Command) -> i32 {
+fn run(cmd: Command) -> shared::Result<()> {
     let cfg = match config::Config::from_env() {
         Ok(cfg) => cfg,
         // post-start must not block Incus, even on a bad environment.
         Err(e) if cmd == Command::PostStart => {
-            say!("{}", log::stamped(&format!("ERROR: {e}")));
-            return 0;
+            outln!("{}", log::stamped(&format!("ERROR: {e}")));
+            return Ok(());
         }
-        Err(e) => {
-            say_err!("ERROR: {e}");
-            return 1;
-        }
+        Err(e) => return Err(e),
     };
-    match cmd {
+    let code = match cmd {
         Command::Start => guard::start(&cfg),
         // Belt and braces for the hook's "always exit 0": even a bug that
         // panicked would leave Incus starting normally.
@@ -74,5 +80,6 @@ fn run(cmd: Command) -> i32 {
         Command::Uninstall => install::uninstall(&cfg),
         Command::Status => status::status(&cfg),
         Command::Watch => guard::watch(&cfg),
-    }
+    };
+    shared::error::status(code)
 }

@@ -63,18 +63,18 @@ pub fn table(rows: &[[String; 3]]) -> String {
 
 pub fn status(cfg: &Config) -> i32 {
     let dropin = fs::read_to_string(&cfg.dropin).ok();
-    say!("{}", dropin_line(cfg, dropin.as_deref()));
+    shared::outln!("{}", dropin_line(cfg, dropin.as_deref()));
     let present = if cfg.install.is_file() {
         "present"
     } else {
         "missing"
     };
-    say!("Guard binary: {} ({present})", cfg.install.display());
+    shared::outln!("Guard binary: {} ({present})", cfg.install.display());
 
     let mut ops: Box<dyn NetOps> = match cfg.backend.open() {
         Ok(ops) => ops,
         Err(e) => {
-            say!("Network access: unavailable ({e})");
+            shared::outln!("Network access: unavailable ({e})");
             return 1;
         }
     };
@@ -83,41 +83,41 @@ pub fn status(cfg: &Config) -> i32 {
         (_, Backend::Ip) => "ip -json (INCUS_GUARD_BACKEND=ip)",
         _ => "ip -json (netlink unavailable)",
     };
-    say!("Network access: {access}");
+    shared::outln!("Network access: {access}");
     let host = detect(ops.as_mut(), &cfg.state, Remember::No);
     match &host {
-        Some(h) => say!(
+        Some(h) => shared::outln!(
             "Host network: {} via {} dev {}",
             h.describe(),
             h.gateway
                 .map_or_else(|| "unknown".to_owned(), |g| g.to_string()),
             h.dev
         ),
-        None => say!("Host network: unknown (no default route and no saved state)"),
+        None => shared::outln!("Host network: unknown (no default route and no saved state)"),
     }
     let (links, addrs) = match ops.snapshot() {
         Ok(state) => state,
         Err(e) => {
-            say!("Bridges: cannot list ({e})");
+            shared::outln!("Bridges: cannot list ({e})");
             return 1;
         }
     };
     let rows = bridge_rows(host.as_ref(), &links, &addrs);
     if rows.is_empty() {
-        say!("Bridges: none");
+        shared::outln!("Bridges: none");
     } else {
-        say!("Bridges:");
-        say!("{}", table(&rows).trim_end_matches('\n'));
+        shared::outln!("Bridges:");
+        shared::outln!("{}", table(&rows).trim_end_matches('\n'));
     }
     let Some(host) = host else {
         return 1;
     };
     let conflicts = host.conflicts(&links, &addrs).len();
     if conflicts == 0 {
-        say!("No bridge conflicts with the host network.");
+        shared::outln!("No bridge conflicts with the host network.");
         0
     } else {
-        say!(
+        shared::outln!(
             "{conflicts} bridge(s) conflict with the host network; `post-start` would remove them."
         );
         1

@@ -148,3 +148,19 @@ fn bad_environment_never_fails_post_start() {
         "ERROR: INCUS_GUARD_SETTLE_MS=soon is not a whole number\n"
     );
 }
+
+/// `status > /dev/full`: the report lost is one error line and exit 1.
+#[test]
+fn status_into_a_full_disk_is_one_error_line() {
+    let rig = Rig::new();
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = rig.command(BIN, &["status"]).stdout(full).output().unwrap();
+    assert_eq!(
+        stderr(&out),
+        "ERROR: cannot write the report to stdout: No space left on device (os error 28)\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

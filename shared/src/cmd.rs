@@ -95,7 +95,7 @@ impl std::error::Error for CmdError {}
 
 impl From<CmdError> for crate::Error {
     fn from(e: CmdError) -> Self {
-        crate::Error(e.to_string())
+        crate::Error::new(e.to_string())
     }
 }
 

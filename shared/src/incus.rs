@@ -128,7 +128,7 @@ impl Incus {
         args.extend(self.remote.as_ref().map(|r| format!("{r}:")));
         args.extend(["--all-projects", "--format", "json"].map(String::from));
         match Cmd::new("incus").args(args).timeout(timeout).read() {
-            Ok(json) => parse_list(&json).map_err(|e| ListError::Refused(one_line(&e.0))),
+            Ok(json) => parse_list(&json).map_err(|e| ListError::Refused(one_line(e.message()))),
             Err(e) => Err(self.classify(e)),
         }
     }
@@ -178,7 +178,7 @@ impl Incus {
                 Ok(snaps) => Lookup::Found(snaps.unwrap_or_default()),
                 Err(e) => Lookup::Failed(format!("unreadable snapshot list ({e})")),
             },
-            Err(e) if e.stderr().to_lowercase().contains("not found") => Lookup::NotFound,
+            Err(e) if said(&e) == Said::NotFound => Lookup::NotFound,
             Err(e) => Lookup::Failed(reason(e)),
         }
     }
@@ -193,7 +193,7 @@ impl Incus {
         inst: &Instance,
         snap: &str,
         timeout: Duration,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         check_snapshot_name(snap)?;
         Cmd::new("incus")
             .args(["snapshot", verb, &self.target(&inst.name), snap])
@@ -201,7 +201,7 @@ impl Incus {
             .timeout(timeout)
             .read()
             .map(drop)
-            .map_err(reason)
+            .map_err(|e| Error::new(reason(e)))
     }
 
     /// `incus snapshot <verb> <instance> [<snapshot>] ARGS… --project <p>`
@@ -216,7 +216,7 @@ impl Incus {
         args: &[&str],
     ) -> Result<i32> {
         if let Some(snap) = snap {
-            check_snapshot_name(snap).map_err(Error)?;
+            check_snapshot_name(snap)?;
         }
         Cmd::new("incus")
             .args(["snapshot", verb, &self.target(&inst.name)])
@@ -332,12 +332,42 @@ pub fn hostname(var: Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// What a failed incus call said, as far as its words tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Said {
+    /// The daemon's socket or address did not answer.
+    Unreachable,
+    /// The daemon answered: no such instance (or project).
+    NotFound,
+    /// Anything else, or incus did not run.
+    Other,
+}
+
+/// The one place an incus failure is classified by its message. incus
+/// exits 1 for every failure and its CLI prints no structured error, so
+/// the words are all there is; where a second request can decide instead
+/// ([`Incus::classify`]: does the daemon answer `incus info`?), the tools
+/// use that.
+pub fn said(e: &CmdError) -> Said {
+    let CmdError::Failed { stderr, .. } = e else {
+        return Said::Other;
+    };
+    let stderr = stderr.to_lowercase();
+    if ["unix.socket", "connection refused", "failed to connect"]
+        .iter()
+        .any(|s| stderr.contains(s))
+    {
+        Said::Unreachable
+    } else if stderr.contains("not found") {
+        Said::NotFound
+    } else {
+        Said::Other
+    }
+}
+
 /// Turn an incus failure into a sentence a user can act on.
 pub fn explain(e: CmdError) -> Error {
-    let stderr = e.stderr().to_lowercase();
-    let unreachable = ["unix.socket", "connection refused", "failed to connect"]
-        .iter()
-        .any(|s| stderr.contains(s));
+    let unreachable = said(&e) == Said::Unreachable;
     match e {
         CmdError::NotFound { .. } => {
             err!("`incus` is not installed or not on PATH: install Incus, or run this on the Incus host")
@@ -427,5 +457,18 @@ mod tests {
         assert!(explain(e)
             .to_string()
             .starts_with("cannot reach the Incus daemon: "));
+    }
+
+    #[test]
+    fn failures_are_classified_in_one_place() {
+        let refused = failed("Error: Get \"http://unix.socket/1.0\": connection refused\n");
+        assert_eq!(said(&refused), Said::Unreachable);
+        assert_eq!(said(&failed("Error: Instance not found\n")), Said::NotFound);
+        assert_eq!(said(&failed("Error: Failed creating\n")), Said::Other);
+        let timed_out = CmdError::TimedOut {
+            line: "incus list".into(),
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(said(&timed_out), Said::Other);
     }
 }

@@ -16,6 +16,8 @@
 //! - [`rng`]: a seeded generator for randomized tests and fixtures.
 //! - [`write`]: the one way any tool writes a file (links, devices,
 //!   permissions, interruption).
+//! - [`error`] and [`out`]: the one error type (message and exit code) and
+//!   the one output layer; `main` ends with [`out::finish`].
 
 pub mod cli;
 pub mod cmd;
@@ -25,6 +27,7 @@ pub mod interrupt;
 pub mod lock;
 pub mod names;
 pub mod nesting;
+pub mod out;
 pub mod rng;
 pub mod write;
 

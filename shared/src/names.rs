@@ -9,7 +9,7 @@ pub const MAX_SNAPSHOT_NAME: usize = 255;
 
 /// `Ok` when `name` is safe to hand to `incus snapshot …`; otherwise the
 /// one-line reason, ready to follow `ERROR: `.
-pub fn check_snapshot_name(name: &str) -> Result<(), String> {
+pub fn check_snapshot_name(name: &str) -> crate::Result<()> {
     let why = if name.is_empty() {
         "it is empty"
     } else if name == "." || name == ".." {
@@ -25,7 +25,7 @@ pub fn check_snapshot_name(name: &str) -> Result<(), String> {
     } else {
         return Ok(());
     };
-    Err(format!(
+    Err(crate::err!(
         "invalid snapshot name '{}': {why}; use letters, digits, '-', '_' or '.'",
         name.escape_debug()
     ))
@@ -56,7 +56,7 @@ mod tests {
         }
         assert_eq!(check_snapshot_name(&"a".repeat(255)), Ok(()));
         assert_eq!(
-            check_snapshot_name("..").unwrap_err(),
+            check_snapshot_name("..").unwrap_err().message(),
             "invalid snapshot name '..': '.' and '..' name folders, not snapshots; \
              use letters, digits, '-', '_' or '.'"
         );

@@ -1,18 +1,18 @@
 //! What each `snap` command does, with snap.sh's messages.
 
 use crate::cli::{usage, Cli, Command};
-use shared::error::die;
 use shared::incus::{Incus, Instance};
-use std::io::{BufRead, IsTerminal, Write};
+use shared::{eout, eoutln, outln, Error, Result};
+use std::io::{BufRead, IsTerminal};
 
 /// Run the command; `host` is the instance `self` names (this host's
-/// name, found by `main`). Returns the process exit code.
-pub fn run(cli: Cli, host: String) -> i32 {
+/// name, found by `main`).
+pub fn run(cli: Cli, host: String) -> Result<()> {
     let incus = Incus::new(cli.remote).on_host(host);
     match cli.command {
         Command::Help => {
-            print!("{}", usage());
-            0
+            shared::out::text(&usage());
+            Ok(())
         }
         Command::Create { instance, name } => create(&incus, &instance, name),
         Command::Restore {
@@ -26,97 +26,104 @@ pub fn run(cli: Cli, host: String) -> i32 {
 }
 
 /// The script's pre-flight: can we talk to the daemon at all?
-fn check_incus(incus: &Incus) {
-    if !incus.preflight() {
-        die(
+fn check_incus(incus: &Incus) -> Result<()> {
+    if incus.preflight() {
+        Ok(())
+    } else {
+        Err(Error::new(
             "Cannot connect to the Incus daemon. Check that incus is installed and you have socket access.",
-            1,
-        );
+        ))
     }
-}
-
-fn find<'a>(incus: &'a Incus, name: &str) -> &'a Instance {
-    incus.find(name).unwrap_or_else(|e| die(e, 1))
 }
 
 /// Run an `incus snapshot …` subcommand in the user's terminal; a failure
-/// ends the process with incus's own exit code, as `set -e` did.
-fn incus_snapshot(incus: &Incus, verb: &str, inst: &Instance, snap: Option<&str>, extra: &[&str]) {
-    match incus.snapshot_interactive(verb, inst, snap, extra) {
-        Ok(0) => {}
-        Ok(code) => std::process::exit(code),
-        Err(e) => die(e, 1),
+/// ends the tool with incus's own exit code (incus said why), as `set -e`
+/// did.
+fn incus_snapshot(
+    incus: &Incus,
+    verb: &str,
+    inst: &Instance,
+    snap: Option<&str>,
+    extra: &[&str],
+) -> Result<()> {
+    match incus.snapshot_interactive(verb, inst, snap, extra)? {
+        0 => Ok(()),
+        code => Err(Error::exit(code)),
     }
 }
 
-fn create(incus: &Incus, instance: &str, name: Option<String>) -> i32 {
+fn create(incus: &Incus, instance: &str, name: Option<String>) -> Result<()> {
     let snap = name.unwrap_or_else(default_name);
-    validate_name(&snap);
-    check_incus(incus);
-    let inst = find(incus, instance);
-    println!(
+    shared::names::check_snapshot_name(&snap)?;
+    check_incus(incus)?;
+    let inst = incus.find(instance)?;
+    outln!(
         "Creating snapshot '{snap}' for {} (project: {})...",
-        inst.name, inst.project
+        inst.name,
+        inst.project
     );
-    incus_snapshot(incus, "create", inst, Some(&snap), &[]);
-    println!("Done: {}/{snap}", inst.name);
-    0
+    incus_snapshot(incus, "create", inst, Some(&snap), &[])?;
+    outln!("Done: {}/{snap}", inst.name);
+    Ok(())
 }
 
-fn restore(incus: &Incus, force: bool, instance: &str, snap: &str) -> i32 {
-    validate_name(snap);
-    check_incus(incus);
-    let inst = find(incus, instance);
+fn restore(incus: &Incus, force: bool, instance: &str, snap: &str) -> Result<()> {
+    shared::names::check_snapshot_name(snap)?;
+    check_incus(incus)?;
+    let inst = incus.find(instance)?;
     if incus.host() == Some(inst.name.as_str()) && !force && !confirm_self_restore() {
-        eprintln!("Aborted.");
-        return 1;
+        eoutln!("Aborted.");
+        return Err(Error::exit(1));
     }
-    println!(
+    outln!(
         "Restoring {} to snapshot '{snap}' (project: {})...",
-        inst.name, inst.project
+        inst.name,
+        inst.project
     );
-    incus_snapshot(incus, "restore", inst, Some(snap), &[]);
-    println!("Done.");
-    0
+    incus_snapshot(incus, "restore", inst, Some(snap), &[])?;
+    outln!("Done.");
+    Ok(())
 }
 
 /// Ask before restoring the instance we run in. The prompt is shown only on
 /// a terminal (like `read -p`); otherwise the answer is read from stdin.
 fn confirm_self_restore() -> bool {
-    println!("WARNING: You are about to restore the instance you are currently");
-    println!("running in. This will terminate your session immediately.");
-    println!("You will need to reconnect after the restore completes.");
-    println!();
+    shared::out::text(
+        "WARNING: You are about to restore the instance you are currently\n\
+         running in. This will terminate your session immediately.\n\
+         You will need to reconnect after the restore completes.\n\n",
+    );
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("Type 'yes' to confirm: ");
-        let _ = std::io::stderr().flush();
+        eout!("Type 'yes' to confirm: ");
     }
     let mut answer = String::new();
     let _ = stdin.lock().read_line(&mut answer);
     answer.trim_end_matches(['\n', '\r']) == "yes"
 }
 
-fn list(incus: &Incus, instance: Option<&str>, json: bool) -> i32 {
-    check_incus(incus);
-    let all = incus.instances().unwrap_or_else(|e| die(e, 1));
+fn list(incus: &Incus, instance: Option<&str>, json: bool) -> Result<()> {
+    check_incus(incus)?;
+    let all = incus.instances()?;
     let chosen: Vec<&Instance> = match instance {
-        Some(name) => vec![find(incus, name)],
+        Some(name) => vec![incus.find(name)?],
         None => all.iter().collect(),
     };
     if json {
-        println!("{}", json_listing(&chosen));
-        return 0;
+        outln!("{}", json_listing(&chosen));
+        return Ok(());
     }
     if let Some(name) = instance {
-        let inst = find(incus, name);
-        println!("Snapshots for {} (project: {}):", inst.name, inst.project);
-        incus_snapshot(incus, "list", inst, None, &["--format", "table"]);
-        return 0;
+        let inst = incus.find(name)?;
+        outln!("Snapshots for {} (project: {}):", inst.name, inst.project);
+        return incus_snapshot(incus, "list", inst, None, &["--format", "table"]);
     }
     for inst in chosen {
-        println!("=== {} (project: {}) ===", inst.name, inst.project);
-        let _ = std::io::stdout().flush();
+        // The reader went away (`| head`): asking incus for more is useless.
+        if shared::out::closed() {
+            break;
+        }
+        outln!("=== {} (project: {}) ===", inst.name, inst.project);
         let shown = shared::cmd::Cmd::new("incus")
             .args([
                 "snapshot",
@@ -128,12 +135,11 @@ fn list(incus: &Incus, instance: Option<&str>, json: bool) -> i32 {
             .args(["--format", "table"])
             .output();
         match shown {
-            Ok(out) if out.success() => print!("{}", out.stdout),
-            _ => println!("  (no snapshots)"),
+            Ok(out) if out.success() => shared::out::text(&format!("{}\n", out.stdout)),
+            _ => shared::out::text("  (no snapshots)\n\n"),
         }
-        println!();
     }
-    0
+    Ok(())
 }
 
 /// One JSON object per snapshot, for pipelines.
@@ -155,29 +161,22 @@ fn json_listing(instances: &[&Instance]) -> String {
     serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn delete(incus: &Incus, instance: &str, snap: &str) -> i32 {
-    validate_name(snap);
-    check_incus(incus);
-    let inst = find(incus, instance);
-    println!(
+fn delete(incus: &Incus, instance: &str, snap: &str) -> Result<()> {
+    shared::names::check_snapshot_name(snap)?;
+    check_incus(incus)?;
+    let inst = incus.find(instance)?;
+    outln!(
         "Deleting snapshot '{snap}' from {} (project: {})...",
-        inst.name, inst.project
+        inst.name,
+        inst.project
     );
-    incus_snapshot(incus, "delete", inst, Some(snap), &[]);
-    println!("Done.");
-    0
+    incus_snapshot(incus, "delete", inst, Some(snap), &[])?;
+    outln!("Done.");
+    Ok(())
 }
 
 fn default_name() -> String {
     chrono::Local::now()
         .format("snap-%Y%m%d-%H%M%S")
         .to_string()
-}
-
-/// Every name is checked before the first incus call: Incus 6.0 takes
-/// `..` as a folder and wipes every container's snapshots on the pool.
-fn validate_name(name: &str) {
-    if let Err(why) = shared::names::check_snapshot_name(name) {
-        die(why, 1);
-    }
 }

@@ -15,7 +15,7 @@ use crate::{daemon, out, pool};
 use shared::incus::Instance;
 use std::collections::{HashMap, HashSet};
 
-pub fn cleanup(ctx: &Ctx, keep: usize) -> Result<i32, String> {
+pub fn cleanup(ctx: &Ctx, keep: usize) -> shared::Result<i32> {
     let _lock = ctx.state.lock()?;
     let history = ctx.state.history()?;
     let scope = targets::gather(&ctx.incus, None)?;

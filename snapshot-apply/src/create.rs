@@ -10,7 +10,7 @@ use crate::{daemon, out, pool};
 use shared::interrupt;
 use std::time::Duration;
 
-pub fn create(ctx: &Ctx, limit: Option<&str>) -> Result<i32, String> {
+pub fn create(ctx: &Ctx, limit: Option<&str>) -> shared::Result<i32> {
     let _lock = ctx.state.lock()?;
     let scope = targets::gather(&ctx.incus, limit)?;
     if scope.hosts.is_empty() {

@@ -46,7 +46,7 @@ pub struct Host {
 impl Inventory {
     /// Load the inventory of the current folder (`inventory/`), with
     /// ansible-inventory when `ansible` (see [`ansible_available`]).
-    pub fn load(ansible: bool) -> Result<Inventory, String> {
+    pub fn load(ansible: bool) -> shared::Result<Inventory> {
         if !ansible {
             out::note("ansible-inventory not found; reading inventory/*.yml directly");
             return from_files(Path::new("inventory"));
@@ -62,7 +62,7 @@ impl Inventory {
                 ansible_warnings(&out.stderr).iter().for_each(out::warn);
                 match from_ansible_json(&out.stdout) {
                     Ok(inv) => return Ok(inv),
-                    Err(e) => e,
+                    Err(e) => e.to_string(),
                 }
             }
             Ok(out) => format!(
@@ -159,9 +159,9 @@ fn ansible_warnings(stderr: &str) -> Vec<String> {
 
 /// `ansible-inventory --list` output: `{"_meta": {"hostvars": …}, "<group>":
 /// {"hosts": […], "children": […]}, …}`.
-pub fn from_ansible_json(text: &str) -> Result<Inventory, String> {
+pub fn from_ansible_json(text: &str) -> shared::Result<Inventory> {
     let data: Json = serde_json::from_str(text)
-        .map_err(|e| format!("ansible-inventory printed something that is not JSON ({e})"))?;
+        .map_err(|e| shared::err!("ansible-inventory printed something that is not JSON ({e})"))?;
     let Some(top) = data.as_object() else {
         return Err("ansible-inventory printed JSON that is not an object".into());
     };
@@ -194,12 +194,12 @@ pub fn from_ansible_json(text: &str) -> Result<Inventory, String> {
 
 /// Every `*.yml` / `*.yaml` file of `dir` (none when it does not exist),
 /// read as Ansible's YAML inventory: groups with `hosts` and `children`.
-pub fn from_files(dir: &Path) -> Result<Inventory, String> {
+pub fn from_files(dir: &Path) -> shared::Result<Inventory> {
     let mut inv = Inventory::default();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(inv),
-        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+        Err(e) => return Err(shared::err!("cannot read {}: {e}", dir.display())),
     };
     let mut files: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -209,13 +209,13 @@ pub fn from_files(dir: &Path) -> Result<Inventory, String> {
     files.sort();
     for file in files {
         let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let doc = py::yaml::load_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            .map_err(|e| shared::err!("cannot read {}: {e}", file.display()))?;
+        let doc = py::yaml::load_str(&text).map_err(|e| shared::err!("{}: {e}", file.display()))?;
         let groups = match &doc {
             Value::Null => continue,
             Value::Map(groups) => groups,
             other => {
-                return Err(format!(
+                return Err(shared::err!(
                     "{}: an inventory file must be a mapping of groups, not a {}",
                     file.display(),
                     other.type_name()
@@ -259,11 +259,11 @@ fn read_group(
     body: &Value,
     found: &mut Vec<Found>,
     depth: usize,
-) -> Result<(), String> {
+) -> shared::Result<()> {
     let name = key_name(name, "group")?;
     // Bounded recursion whatever the file holds; no inventory nests deep.
     if depth > MAX_DEPTH {
-        return Err(format!(
+        return Err(shared::err!(
             "groups nested more than {MAX_DEPTH} deep under {name}"
         ));
     }
@@ -274,7 +274,7 @@ fn read_group(
             .map(|k| key_name(k, "host"))
             .collect::<Result<_, _>>()?,
         Some(other) => {
-            return Err(format!(
+            return Err(shared::err!(
                 "\"hosts\" of group {name} must be a mapping of host names, not a {}",
                 other.type_name()
             ))
@@ -294,7 +294,7 @@ fn read_group(
 /// A host or group name: Ansible takes only strings, and YAML 1.1 makes
 /// an unquoted `no`, `on`, `true`, `~`, `01` or `2024-01-01` something
 /// else.
-fn key_name(key: &Value, what: &str) -> Result<String, String> {
+fn key_name(key: &Value, what: &str) -> shared::Result<String> {
     let read_as = match key {
         Value::Str(s) => return Ok(s.clone()),
         Value::Bool(true) => "the boolean true (an unquoted yes, on or true)".to_owned(),
@@ -305,7 +305,7 @@ fn key_name(key: &Value, what: &str) -> Result<String, String> {
         Value::Timestamp(t) => format!("the date {t}"),
         other => format!("a {}", other.type_name()),
     };
-    Err(format!(
+    Err(shared::err!(
         "a {what} name is read by YAML as {read_as}, not a name; quote it"
     ))
 }
@@ -411,7 +411,10 @@ mod tests {
             std::fs::remove_file(&f).unwrap();
         }
         std::fs::write(d.path().join("bad.yml"), "all: [").unwrap();
-        assert!(from_files(d.path()).unwrap_err().contains("bad.yml"));
+        assert!(from_files(d.path())
+            .unwrap_err()
+            .message()
+            .contains("bad.yml"));
         assert!(from_files(&d.path().join("missing"))
             .unwrap()
             .hosts(None)

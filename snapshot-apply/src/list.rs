@@ -15,7 +15,7 @@ use std::time::Duration;
 /// only costs the cluster detail.
 const LIST_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn list(ctx: &Ctx) -> Result<i32, String> {
+pub fn list(ctx: &Ctx) -> shared::Result<i32> {
     let history = settled(ctx, ctx.state.history()?);
     out::info("Pre-apply snapshots:");
     let Some(history) = history else {

@@ -19,13 +19,15 @@ mod state;
 mod targets;
 mod vars;
 
-fn main() {
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
     // SIGINT / SIGTERM stop our incus children and let the run record
     // where it stopped; SIGKILL still takes the children with it.
     shared::interrupt::stop_children_on_signals();
     // The hidden --completions / --man (the Debian package's).
-    if let Some(code) = shared::cli::doc::serve(cli::doc) {
-        std::process::exit(code);
+    if let Some(result) = shared::cli::doc::serve(cli::doc) {
+        return shared::out::finish(result);
     }
     // args_os: `std::env::args` would panic on an argument that is not UTF-8.
     let args: Vec<String> = std::env::args_os()
@@ -33,12 +35,8 @@ fn main() {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     // The environment is read here and nowhere below.
-    let code = match cli::parse(&args, |k| std::env::var(k).ok()) {
-        Ok(cli) => run::run(cli, &state::Env::read(|k| std::env::var_os(k))),
-        Err(e) => {
-            out::error(e);
-            1
-        }
-    };
-    std::process::exit(code);
+    let result = cli::parse(&args, |k| std::env::var(k).ok())
+        .map_err(shared::Error::new)
+        .and_then(|cli| run::run(cli, &state::Env::read(|k| std::env::var_os(k))));
+    shared::out::finish_as(result, out::ERROR)
 }

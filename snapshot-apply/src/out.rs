@@ -1,42 +1,42 @@
 //! Upstream's message format: `  text` and `  OK text` on stdout,
-//! `  WARNING: text` and `  ERROR: text` on stderr.
-//!
-//! Writes ignore errors on purpose: `snapshot-apply list | head -1` must not
-//! panic on a closed pipe (Rust ignores SIGPIPE, so `println!` would).
+//! `  WARNING: text` and `  ERROR: text` on stderr, through the shared
+//! output layer (`shared::out`: a closed pipe ends the tool quietly, any
+//! other write error is reported by `main`).
 
+use shared::{eoutln, outln};
 use std::fmt::Display;
-use std::io::Write;
+
+/// The prefix of the tool's error lines (`main` hands it to
+/// `shared::out::finish_as`).
+pub const ERROR: &str = "  ERROR: ";
 
 pub fn info(msg: impl Display) {
-    let _ = writeln!(std::io::stdout().lock(), "  {msg}");
+    outln!("  {msg}");
 }
 
 pub fn ok(msg: impl Display) {
-    let _ = writeln!(std::io::stdout().lock(), "  OK {msg}");
+    outln!("  OK {msg}");
 }
 
-/// A line on stdout as is (usage text, `list` rows).
+/// Text on stdout as is (usage text).
 pub fn raw(msg: impl Display) {
-    let _ = write!(std::io::stdout().lock(), "{msg}");
+    shared::out!("{msg}");
 }
 
 pub fn warn(msg: impl Display) {
-    let _ = writeln!(std::io::stderr().lock(), "  WARNING: {msg}");
+    eoutln!("  WARNING: {msg}");
 }
 
 pub fn error(msg: impl Display) {
-    let _ = writeln!(std::io::stderr().lock(), "  ERROR: {msg}");
+    eoutln!("{ERROR}{msg}");
 }
 
 /// Something the user should know that is not a problem (a fallback taken).
 pub fn note(msg: impl Display) {
-    let _ = writeln!(std::io::stderr().lock(), "  NOTE: {msg}");
+    eoutln!("  NOTE: {msg}");
 }
 
 /// Upstream's pointer after a failed rollback.
 pub fn rollback_list_hint() {
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "  Run 'make rollback-list' to see available snapshots."
-    );
+    eoutln!("  Run 'make rollback-list' to see available snapshots.");
 }

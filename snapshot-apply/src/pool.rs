@@ -14,7 +14,7 @@
 //! On a terminal a `[done/total]` counter is kept on stderr meanwhile.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::{mpsc, Mutex};
 
 /// Run `work` on every item with at most `jobs` threads; call `emit` with
@@ -205,16 +205,13 @@ impl<'a> Progress<'a> {
 
     fn show(&self, done: usize) {
         if self.active && done < self.total {
-            let _ = std::io::stdout().flush();
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K[{done}/{}] {}", self.total, self.label);
-            let _ = err.flush();
+            shared::eout!("\r\x1b[2K[{done}/{}] {}", self.total, self.label);
         }
     }
 
     fn clear(&self) {
         if self.active {
-            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+            shared::eout!("\r\x1b[2K");
         }
     }
 }

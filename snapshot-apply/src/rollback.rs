@@ -12,7 +12,7 @@ use crate::state::snapshot_name;
 use crate::targets::{self, Skip, Target};
 use crate::{daemon, out, pool};
 
-pub fn rollback(ctx: &Ctx, timestamp: Option<&str>, partial: bool) -> Result<i32, String> {
+pub fn rollback(ctx: &Ctx, timestamp: Option<&str>, partial: bool) -> shared::Result<i32> {
     let _lock = ctx.state.lock()?;
     let latest = ctx.state.latest()?;
     let timestamp = match (timestamp, &latest) {

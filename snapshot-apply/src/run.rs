@@ -5,6 +5,7 @@ use crate::cli::{usage, Cli, Command};
 use crate::state::{self, State};
 use crate::{cleanup, create, list, out, rollback};
 use shared::incus::Incus;
+use shared::Error;
 
 /// Shared by the commands.
 pub struct Ctx {
@@ -13,18 +14,18 @@ pub struct Ctx {
     pub jobs: usize,
 }
 
-/// Run the command with the environment `main` read; returns the process
-/// exit code.
-pub fn run(cli: Cli, env: &state::Env) -> i32 {
+/// Run the command with the environment `main` read. A failure the
+/// command reported itself is [`Error::exit`] with its code.
+pub fn run(cli: Cli, env: &state::Env) -> shared::Result<()> {
     let result = match cli.command {
         Command::Usage => {
             // The script printed its usage on stdout and exited 1.
             out::raw(usage());
-            return 1;
+            return Err(Error::exit(1));
         }
         Command::Help => {
             out::raw(usage());
-            return 0;
+            return Ok(());
         }
         command => State::locate(cli.remote.as_deref(), env).and_then(|state| {
             let ctx = Ctx {
@@ -43,12 +44,12 @@ pub fn run(cli: Cli, env: &state::Env) -> i32 {
             }
         }),
     };
-    result.unwrap_or_else(|e| {
-        out::error(e);
-        if shared::interrupt::interrupted() {
-            shared::interrupt::exit_code()
-        } else {
-            1
-        }
-    })
+    match result {
+        Ok(code) => shared::error::status(code),
+        Err(e) if shared::interrupt::interrupted() => Err(Error::with_code(
+            shared::interrupt::exit_code(),
+            e.message(),
+        )),
+        Err(e) => Err(e),
+    }
 }

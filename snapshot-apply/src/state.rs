@@ -62,7 +62,7 @@ impl State {
     /// `$ANKLUME_PRE_APPLY_STATE_DIR`, else `$HOME/.anklume/pre-apply-snapshots`.
     /// A remote gets its own subfolder: its snapshots live on another daemon,
     /// and one shared history would make `cleanup` count them against each other.
-    pub fn locate(remote: Option<&str>, env: &Env) -> Result<State, String> {
+    pub fn locate(remote: Option<&str>, env: &Env) -> shared::Result<State> {
         let base = match env.state_dir.as_ref().filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => match env.home.as_ref().filter(|h| !h.is_empty()) {
@@ -100,7 +100,7 @@ impl State {
 
     /// Take the exclusive lock, waiting up to `$ANKLUME_SNAPSHOT_LOCK_TIMEOUT`
     /// seconds (default 300) for another run to finish.
-    pub fn lock(&self) -> Result<Lock, String> {
+    pub fn lock(&self) -> shared::Result<Lock> {
         let wait = lock_wait(self.lock_timeout.as_deref());
         self.lock_within(wait)
     }
@@ -111,9 +111,10 @@ impl State {
         self.lock_within(Duration::ZERO).ok()
     }
 
-    fn lock_within(&self, wait: Duration) -> Result<Lock, String> {
+    fn lock_within(&self, wait: Duration) -> shared::Result<Lock> {
         let path = self.path(".lock");
-        let cannot = |e: &dyn std::fmt::Display| format!("cannot lock {}: {e}", path.display());
+        let cannot =
+            |e: &dyn std::fmt::Display| shared::err!("cannot lock {}: {e}", path.display());
         fs::create_dir_all(&self.dir).map_err(|e| cannot(&e))?;
         let mut file = fs::OpenOptions::new()
             .create(true)
@@ -130,10 +131,13 @@ impl State {
                 Err((_, e)) => return Err(cannot(&e)),
             }
             if shared::interrupt::interrupted() {
-                return Err(format!("interrupted while waiting for {}", path.display()));
+                return Err(shared::err!(
+                    "interrupted while waiting for {}",
+                    path.display()
+                ));
             }
             if start.elapsed() >= wait {
-                return Err(format!(
+                return Err(shared::err!(
                     "another snapshot-apply run still holds {} after {}s; let it finish and \
                      try again (ANKLUME_SNAPSHOT_LOCK_TIMEOUT sets the wait)",
                     path.display(),
@@ -153,7 +157,7 @@ impl State {
 
     /// The `latest` timestamp; None when there is no file. A file that does
     /// not hold a timestamp is an error rather than a name sent to Incus.
-    pub fn latest(&self) -> Result<Option<String>, String> {
+    pub fn latest(&self) -> shared::Result<Option<String>> {
         let Some(text) = read_optional(&self.path("latest"))? else {
             return Ok(None);
         };
@@ -161,7 +165,7 @@ impl State {
         if is_timestamp(ts) {
             Ok(Some(ts.to_owned()))
         } else {
-            Err(format!(
+            Err(shared::err!(
                 "{} does not hold a YYYYMMDD-HHMMSS timestamp (it says '{}')",
                 self.path("latest").display(),
                 ts.escape_debug()
@@ -187,7 +191,7 @@ impl State {
     }
 
     /// The `history` entries (blank lines dropped); None when there is no file.
-    pub fn history(&self) -> Result<Option<Vec<Entry>>, String> {
+    pub fn history(&self) -> shared::Result<Option<Vec<Entry>>> {
         Ok(read_optional(&self.path("history"))?.map(|text| {
             text.lines()
                 .map(str::trim)
@@ -200,7 +204,7 @@ impl State {
     /// Replace `history` with `entries`. Also the check that the folder
     /// can be written before anything is done in Incus: a run that could
     /// not record what it did must not do it.
-    pub fn write_history(&self, entries: &[Entry]) -> Result<(), String> {
+    pub fn write_history(&self, entries: &[Entry]) -> shared::Result<()> {
         let mut text = String::with_capacity(entries.len() * 32);
         for e in entries {
             text.push_str(&e.text());
@@ -212,7 +216,7 @@ impl State {
     /// Before the first snapshot of a create: `entries` (the history as
     /// read, maybe reconciled) plus `<name> in-progress`, written. If the
     /// run dies, the next one finds the mark and settles it.
-    pub fn begin(&self, entries: &mut Vec<Entry>, timestamp: &str) -> Result<(), String> {
+    pub fn begin(&self, entries: &mut Vec<Entry>, timestamp: &str) -> shared::Result<()> {
         entries.push(Entry::Pending(snapshot_name(timestamp)));
         self.write_history(entries)
     }
@@ -226,7 +230,7 @@ impl State {
         timestamp: &str,
         scope: &str,
         created: bool,
-    ) -> Result<(), String> {
+    ) -> shared::Result<()> {
         let name = snapshot_name(timestamp);
         let pending = Entry::Pending(name.clone());
         if created {
@@ -241,11 +245,11 @@ impl State {
         self.write("latest-scope", &format!("{scope}\n"))
     }
 
-    fn write(&self, file: &str, text: &str) -> Result<(), String> {
+    fn write(&self, file: &str, text: &str) -> shared::Result<()> {
         let path = self.path(file);
         let policy = shared::write::Policy::within(&self.dir);
         shared::write::write_file(&path, text.as_bytes(), &policy)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .map_err(|e| shared::err!("cannot write {}: {e}", path.display()))
     }
 }
 
@@ -265,11 +269,11 @@ fn lock_wait(value: Option<&str>) -> Duration {
     }
 }
 
-fn read_optional(path: &Path) -> Result<Option<String>, String> {
+fn read_optional(path: &Path) -> shared::Result<Option<String>> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => Err(shared::err!("cannot read {}: {e}", path.display())),
     }
 }
 
@@ -348,12 +352,12 @@ pub fn is_timestamp(s: &str) -> bool {
 
 /// A `rollback` argument: a timestamp, or a whole `pre-apply-…` name as
 /// `make rollback-list` prints it. Returns the timestamp.
-pub fn parse_timestamp(arg: &str) -> Result<String, String> {
+pub fn parse_timestamp(arg: &str) -> shared::Result<String> {
     let ts = arg.strip_prefix(PREFIX).unwrap_or(arg);
     if is_timestamp(ts) {
         Ok(ts.to_owned())
     } else {
-        Err(format!(
+        Err(shared::err!(
             "invalid timestamp '{}': expected YYYYMMDD-HHMMSS, e.g. 20250219-143022 \
              (run 'make rollback-list' to see available snapshots)",
             arg.escape_debug()
@@ -457,14 +461,18 @@ mod tests {
         let s = State::at(&st);
         symlink("/dev/null", st.join("latest")).unwrap();
         let e = s.write("latest", "20250101-000000\n").unwrap_err();
-        assert!(e.contains("/dev/null, a character device"), "{e}");
+        assert!(e.message().contains("/dev/null, a character device"), "{e}");
         assert!(fs::metadata("/dev/null")
             .unwrap()
             .file_type()
             .is_char_device());
         fs::write(d.path().join("outside"), "keep").unwrap();
         symlink("../outside", st.join("history")).unwrap();
-        assert!(s.write("history", "x\n").unwrap_err().contains("outside"));
+        assert!(s
+            .write("history", "x\n")
+            .unwrap_err()
+            .message()
+            .contains("outside"));
         assert_eq!(
             fs::read_to_string(d.path().join("outside")).unwrap(),
             "keep"
@@ -505,7 +513,8 @@ mod tests {
         let held = s.lock_within(Duration::ZERO).unwrap();
         let e = s.lock_within(Duration::from_millis(250)).unwrap_err();
         assert!(
-            e.starts_with("another snapshot-apply run still holds"),
+            e.message()
+                .starts_with("another snapshot-apply run still holds"),
             "{e}"
         );
         drop(held);

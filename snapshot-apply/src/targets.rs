@@ -106,7 +106,7 @@ pub struct Scope {
 /// Load the inventory and select `limit`'s hosts (all when None). When that
 /// means running ansible-inventory (most of a second of Python), the one
 /// `incus list` runs meanwhile instead of after it.
-pub fn gather(incus: &Incus, limit: Option<&str>) -> Result<Scope, String> {
+pub fn gather(incus: &Incus, limit: Option<&str>) -> shared::Result<Scope> {
     let ansible = inventory::ansible_available();
     std::thread::scope(|s| {
         let early = ansible.then(|| s.spawn(|| incus.list_all(daemon::list_timeout())));
@@ -145,7 +145,7 @@ pub fn member_of(t: &Target) -> &str {
 
 /// Resolve the scope's hosts (already in output order). Errors only when
 /// Incus itself cannot be used.
-pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> Result<Vec<Target>, String> {
+pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> shared::Result<Vec<Target>> {
     let hosts = &scope.hosts;
     let named: Vec<(&Host, String)> = hosts
         .iter()
@@ -168,7 +168,7 @@ pub fn resolve(incus: &Incus, scope: Scope, jobs: usize) -> Result<Vec<Target>, 
                 Target { name, found }
             })
             .collect()),
-        Err(ListError::Unreachable(why)) => Err(why.to_string()),
+        Err(ListError::Unreachable(why)) => Err(why),
         Err(ListError::Refused(why)) => {
             out::note(format!(
                 "incus could not list all projects ({why}); asking for each instance instead"

@@ -256,3 +256,20 @@ fn remote_prefixes_targets_and_keeps_its_own_state() {
         "the local history is untouched"
     );
 }
+
+/// `list > /dev/full`: the report lost is one error line (in the tool's
+/// own indented format) and exit 1, never a silent success or a panic.
+#[test]
+fn list_into_a_full_disk_is_one_error_line() {
+    let f = Fake::new(true);
+    let full = File::options().write(true).open("/dev/full").unwrap();
+    let out = f.command(&["list"]).stdout(full).output().unwrap();
+    let stderr = text(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("ERROR")).collect();
+    assert_eq!(
+        errors,
+        ["  ERROR: cannot write the report to stdout: No space left on device (os error 28)"],
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

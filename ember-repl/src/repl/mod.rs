@@ -78,8 +78,12 @@ pub fn run(settings: Settings) -> i32 {
     rt.history_file = history.or_else(|| usable.map(|d| d.join("history")));
     let (tty_in, tty_out) = (term::stdin_is_tty(), term::stdout_is_tty());
     let color = tty_out && rt.settings.color;
-    let mut stdout = std::io::stdout();
-    let mut ui = Ui::new(&mut stdout, tty_out, color);
+    // The terminal is the line editor's; a pipe or a file gets the shared
+    // output layer (a closed pipe ends the batch quietly, exit 141).
+    let mut terminal = std::io::stdout();
+    let mut layer = shared::out::Stdout;
+    let sink: &mut dyn std::io::Write = if tty_out { &mut terminal } else { &mut layer };
+    let mut ui = Ui::new(sink, tty_out, color);
     print_startup(&rt, &mut ui);
     rt.publish(rt.model_state());
     let code = if tty_in {
@@ -155,6 +159,10 @@ pub fn print_startup(rt: &Runtime, ui: &mut Ui) {
 pub fn piped(rt: &mut Runtime, ui: &mut Ui, mut input: impl BufRead, catch_ctrl_c: bool) -> i32 {
     let mut buf = Vec::new();
     loop {
+        // Nobody reads the answers any more (`| head`): stop the batch.
+        if shared::out::closed() {
+            return 0;
+        }
         buf.clear();
         match input.read_until(b'\n', &mut buf) {
             Ok(0) | Err(_) => break,

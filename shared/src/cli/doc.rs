@@ -482,26 +482,19 @@ pub fn answer(args: &[String], doc: impl FnOnce() -> Doc) -> Option<Result<Strin
     })
 }
 
-/// Answers the hidden options from the process's arguments: the exit code
-/// when they were asked for (the text printed), `None` otherwise.
-pub fn serve(doc: impl FnOnce() -> Doc) -> Option<i32> {
-    use std::io::Write;
+/// Answers the hidden options from the process's arguments: the result for
+/// `shared::out::finish` when they were asked for (the text printed
+/// through `shared::out`), `None` otherwise.
+pub fn serve(doc: impl FnOnce() -> Doc) -> Option<crate::Result<()>> {
     let args: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     Some(match answer(&args, doc)? {
-        Ok(text) => match std::io::stdout().lock().write_all(text.as_bytes()) {
-            Ok(()) => 0,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-            Err(e) => {
-                let _ = writeln!(std::io::stderr(), "ERROR: cannot write the output: {e}");
-                1
-            }
-        },
-        Err(e) => {
-            let _ = writeln!(std::io::stderr(), "ERROR: {e}");
-            2
+        Ok(text) => {
+            crate::out::text(&text);
+            Ok(())
         }
+        Err(e) => Err(crate::Error::usage(e)),
     })
 }
