@@ -40,12 +40,12 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub fn from_env(value: Option<&str>) -> Result<Backend, String> {
+    pub fn from_env(value: Option<&str>) -> shared::Result<Backend> {
         match value.unwrap_or("") {
             "" | "auto" => Ok(Backend::Auto),
             "netlink" => Ok(Backend::Netlink),
             "ip" => Ok(Backend::Ip),
-            other => Err(format!(
+            other => Err(shared::err!(
                 "INCUS_GUARD_BACKEND={other} is not one of auto, netlink, ip"
             )),
         }
