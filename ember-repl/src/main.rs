@@ -37,7 +37,15 @@ use shared::error::status;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // clap's own text and code (0 for --help, 2 for a usage error),
+        // returned from main rather than exited inside clap.
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     shared::out::finish(run(cli))
 }
 

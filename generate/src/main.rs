@@ -12,7 +12,15 @@ use clap::Parser;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let cli = generate::cli::Cli::parse();
+    let cli = match generate::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // clap's own text and code (0 for --help, 2 for a usage error),
+        // returned from main rather than exited inside clap.
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     // The one place generate reads its environment.
     let cfg = generate::config::Config::new(cli, |k| std::env::var_os(k));
     shared::out::finish(generate::run(&cfg))
