@@ -10,8 +10,8 @@
 # ember-repl  /usr/bin/ember-repl, its man page and completions; a package of
 #             its own because it links llama.cpp (libgomp, libstdc++).
 #
-# Man pages and completions are generated from each binary's own --help:
-# its usage line, its "Commands:"/"Subcommands:" table and its options.
+# Man pages and completions come from each binary's command-line declaration,
+# which it prints when asked (the hidden --man NAME and --completions SHELL NAME).
 # Depends: the packages that ship the shared libraries each binary needs.
 #
 # Environment:
@@ -29,14 +29,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${1:-$ROOT/target/debian}
 PACKAGES=${PACKAGES:-anklume-rs ember-repl}
 TOOLS=(generate snap snapshot-apply incus-guard code-audit)
-declare -A SUMMARY=(
-    [generate]="infra.yml to Ansible inventory, group_vars and host_vars"
-    [snap]="create, restore, list and delete Incus snapshots"
-    [snapshot-apply]="snapshots around an Ansible apply, and rollback to them"
-    [incus-guard]="remove Incus bridges that collide with the host network"
-    [code-audit]="codebase audit report of an anklume checkout"
-    [ember-repl]="Ember's operator REPL with llama.cpp in-process"
-)
 
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 command -v dpkg-deb >/dev/null || die "dpkg-deb not found; install dpkg (Debian/Ubuntu)"
@@ -54,50 +46,6 @@ target_dir() {
 
 # roff-escape stdin: backslashes, hyphens, lines starting with . or '.
 roff() { sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"; }
-
-# The words a completion offers: subcommands (first word of each row of a
-# "Commands:"/"Subcommands:" table) and every --long / -s option named.
-help_words() {
-    local help=$1
-    awk '/^(Sub)?[Cc]ommands:/ { t = 1; next }
-         /^[^ ]/ || /^$/ { t = 0 }
-         t && $1 ~ /^[a-z][a-z-]*$/ && $1 != "help" { print $1 }' <<<"$help"
-    { grep -oE -- '(^|[ ,[])--?[a-zA-Z][a-zA-Z0-9-]*' <<<"$help" || true; } | sed 's/^[ ,[]//'
-}
-
-manpage() {
-    local name=$1 help=$2 summary=$3 path=$4 usage
-    usage=$(grep -m1 '^Usage:' <<<"$help" | sed 's/^Usage: *//')
-    printf '.TH %s 1 "" "%s %s" "User Commands"\n' "${name^^}" "$PKG" "$VER"
-    printf '.SH NAME\n%s \\- %s\n' "$(roff <<<"$name")" "$(roff <<<"$summary")"
-    printf '.SH SYNOPSIS\n.nf\n%s\n.fi\n' "$(roff <<<"$usage")"
-    printf '.SH DESCRIPTION\nThe output of \\fB%s \\-\\-help\\fR:\n.PP\n.nf\n%s\n.fi\n' \
-        "$(roff <<<"$name")" "$(roff <<<"$help")"
-    printf '.SH FILES\n%s\n' "$(roff <<<"$path")"
-}
-
-completions() {
-    local name=$1 words=$2 dest=$3
-    mkdir -p "$dest/usr/share/bash-completion/completions" \
-        "$dest/usr/share/zsh/vendor-completions" "$dest/usr/share/fish/vendor_completions.d"
-    local fn=_${name//-/_}
-    cat >"$dest/usr/share/bash-completion/completions/$name" <<EOF
-# bash completion for $name (generated from \`$name --help\` by anklume-rs package-deb.sh)
-$fn() {
-    local cur=\${COMP_WORDS[COMP_CWORD]}
-    mapfile -t COMPREPLY < <(compgen -W "$words" -- "\$cur")
-}
-complete -o default -F $fn $name
-EOF
-    {
-        printf '#compdef %s\n# generated from "%s --help" by anklume-rs package-deb.sh\n' "$name" "$name"
-        printf "_alternative 'args:argument:(%s)' 'files:file:_files'\n" "$words"
-    } >"$dest/usr/share/zsh/vendor-completions/_$name"
-    {
-        printf '# generated from "%s --help" by anklume-rs package-deb.sh\n' "$name"
-        printf "complete -c %s -a '%s'\n" "$name" "$words"
-    } >"$dest/usr/share/fish/vendor_completions.d/$name.fish"
-}
 
 # Packages shipping the shared libraries $@ need (by dpkg -S), comma-joined.
 depends() {
@@ -137,14 +85,19 @@ EOF
     echo "$OUT/${name}_${VER}_$(dpkg --print-architecture).deb"
 }
 
-# $1 binary, $2 name on PATH, $3 staging root, $4 installed path.
+# $1 binary, $2 name on PATH, $3 staging root, $4 installed path: its man
+# page (with the installed path) and its bash/zsh/fish completions.
 document() {
-    local bin=$1 name=$2 stage=$3 path=$4 help words short=${2#anklume-}
-    help=$("$bin" --help) || die "$bin --help failed"
-    mkdir -p "$stage/usr/share/man/man1"
-    manpage "$name" "$help" "${SUMMARY[$short]}" "$path" | gzip -9n >"$stage/usr/share/man/man1/$name.1.gz"
-    words=$(help_words "$help" | sort -u | paste -sd' ')
-    completions "$name" "$words" "$stage"
+    local bin=$1 name=$2 stage=$3 path=$4 man
+    local bash=$stage/usr/share/bash-completion/completions/$name
+    local zsh=$stage/usr/share/zsh/vendor-completions/_$name
+    local fish=$stage/usr/share/fish/vendor_completions.d/$name.fish
+    mkdir -p "$stage/usr/share/man/man1" "$(dirname "$bash")" "$(dirname "$zsh")" "$(dirname "$fish")"
+    man=$("$bin" --man "$name") || die "$bin --man failed"
+    printf '%s\n.SH FILES\n%s\n' "$man" "$(roff <<<"$path")" | gzip -9n >"$stage/usr/share/man/man1/$name.1.gz"
+    "$bin" --completions bash "$name" >"$bash" || die "$bin --completions bash failed"
+    "$bin" --completions zsh "$name" >"$zsh" || die "$bin --completions zsh failed"
+    "$bin" --completions fish "$name" >"$fish" || die "$bin --completions fish failed"
 }
 
 VER=$(version)

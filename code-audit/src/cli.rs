@@ -29,6 +29,11 @@ pub struct Cli {
     pub no_dead_code: bool,
 }
 
+/// The declaration, for completions and the man page.
+pub fn doc() -> shared::cli::doc::Doc {
+    shared::cli::doc::Doc::from_clap(<Cli as clap::CommandFactory>::command())
+}
+
 impl Cli {
     /// The output file, if any. argparse tests `if args.output:`, so an
     /// empty `--output ""` means stdout there too.

@@ -20,6 +20,10 @@ use clap::Parser;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // The hidden --completions / --man (the Debian package's).
+    if let Some(result) = shared::cli::doc::serve(cli::doc) {
+        return shared::out::finish(result);
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         // clap's own text and code (0 for --help, 2 for a usage error),

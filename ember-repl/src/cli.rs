@@ -20,6 +20,11 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The declaration, for completions and the man page.
+pub fn doc() -> shared::cli::doc::Doc {
+    shared::cli::doc::Doc::from_clap(<Cli as clap::CommandFactory>::command())
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print one status line for tmux's status bar

@@ -37,6 +37,10 @@ use shared::error::status;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The hidden --completions / --man (the Debian package's).
+    if let Some(result) = shared::cli::doc::serve(cli::doc) {
+        return shared::out::finish(result);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // clap's own text and code (0 for --help, 2 for a usage error),

@@ -43,3 +43,8 @@ pub struct Cli {
     #[arg(long)]
     pub strict: bool,
 }
+
+/// The declaration, for completions and the man page.
+pub fn doc() -> shared::cli::doc::Doc {
+    shared::cli::doc::Doc::from_clap(<Cli as clap::CommandFactory>::command())
+}

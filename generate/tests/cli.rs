@@ -100,6 +100,43 @@ fn usage_errors_exit_two() {
     }
 }
 
+/// The man page and completions come from the same clap definition as
+/// `--help` (hidden options, alone on the line).
+#[test]
+fn man_page_and_completions_from_the_declaration() {
+    let p = Project::new();
+    let man = p.run(&["--man", "anklume-generate"]);
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.starts_with(".TH ANKLUME\\-GENERATE 1 "),
+        "{}",
+        man.stdout
+    );
+    assert!(
+        man.stdout
+            .contains(".SH ARGUMENTS\n.TP\n\\fIinfra_file\\fR\n"),
+        "{}",
+        man.stdout
+    );
+    assert!(
+        man.stdout
+            .contains("\\fB\\-\\-base\\-dir\\fR \\fIDIR\\fR\nOutput base directory\n"),
+        "{}",
+        man.stdout
+    );
+    let bash = p.run(&["--completions", "bash"]);
+    assert_eq!(bash.code, 0);
+    assert!(
+        bash.stdout.contains(
+            "--dry-run --clean-orphans --base-dir --diff --no-wait --strict -h --help -V --version"
+        ),
+        "{}",
+        bash.stdout
+    );
+    // Not alone: an ordinary (wrong) command line, as before.
+    assert_eq!(p.run(&["infra.yml", "--man"]).code, 2);
+}
+
 #[test]
 fn missing_file_is_one_error_line() {
     let p = Project::new();

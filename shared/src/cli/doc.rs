@@ -385,8 +385,15 @@ impl Doc {
                     roff(&c.args),
                     roff(&c.help)
                 ));
-                for o in &c.options {
-                    s.push_str(&man_option(o));
+                // Options the synopsis names but nothing explains are left there.
+                let explained: Vec<&Opt> =
+                    c.options.iter().filter(|o| !o.help.is_empty()).collect();
+                if !explained.is_empty() {
+                    s.push_str(".RS\n");
+                    for o in explained {
+                        s.push_str(&man_option(o));
+                    }
+                    s.push_str(".RE\n");
                 }
             }
         }
@@ -423,7 +430,12 @@ fn man_option(o: &Opt) -> String {
         .as_deref()
         .map(|v| format!(" \\fI{}\\fR", roff(v)))
         .unwrap_or_default();
-    format!(".TP\n{}{value}\n{}\n", names.join(", "), roff(&o.help))
+    let mut text = format!(".TP\n{}{value}\n", names.join(", "));
+    if !o.help.is_empty() {
+        text.push_str(&roff(&o.help));
+        text.push('\n');
+    }
+    text
 }
 
 /// Text as roff shows it: backslashes and hyphens escaped, no line taken

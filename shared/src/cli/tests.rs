@@ -45,7 +45,8 @@ static SPEC: Spec<Raw, Word> = Spec {
             "--force",
             |raw: &mut Raw| raw.force = true,
         )
-        .first_only()]),
+        .first_only()
+        .help(&["Even if it exists"])]),
         Sub::new(
             Word::Drop,
             "drop",
@@ -317,6 +318,12 @@ fn man_page() {
         man.contains(".TP\n\\fB\\-\\-remote\\fR \\fINAME\\fR\nWhere to go\n"),
         "{man}"
     );
+    assert!(
+        man.contains(".RS\n.TP\n\\fB\\-\\-force\\fR\nEven if it exists\n.RE\n"),
+        "{man}"
+    );
+    // A command's option nothing explains stays in its synopsis only.
+    assert!(!man.contains("\\fB\\-\\-keep"), "{man}");
     assert!(
         man.ends_with(".SH NOTES\n.nf\nExamples:\n  tool make x\n.fi\n"),
         "{man}"
