@@ -221,7 +221,12 @@ impl Doc {
             None => self.command_names(),
             Some(c) => Self::option_names(&c.options).collect(),
         };
-        words.extend(Self::option_names(&self.options));
+        for w in Self::option_names(&self.options) {
+            // A clap command repeats the tool's own -h/--help.
+            if !words.contains(&w) {
+                words.push(w);
+            }
+        }
         words
     }
 
@@ -379,10 +384,13 @@ impl Doc {
         if !self.commands.is_empty() {
             s.push_str(".SH COMMANDS\n");
             for c in &self.commands {
+                let args = match c.args.as_str() {
+                    "" => String::new(),
+                    args => format!(" {}", roff(args)),
+                };
                 s.push_str(&format!(
-                    ".TP\n\\fB{}\\fR {}\n{}\n",
+                    ".TP\n\\fB{}\\fR{args}\n{}\n",
                     roff(&c.name),
-                    roff(&c.args),
                     roff(&c.help)
                 ));
                 // Options the synopsis names but nothing explains are left there.

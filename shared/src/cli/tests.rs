@@ -330,3 +330,19 @@ fn man_page() {
     );
     assert_eq!(roff(".x\n'y\n\\z"), "\\&.x\n\\&'y\n\\ez");
 }
+
+#[test]
+fn words_offered_once() {
+    // A clap command repeats the tool's own --help among its options.
+    let mut d = doc();
+    d.commands[0].options.push(super::doc::Opt {
+        names: vec!["--help".into()],
+        value: None,
+        help: String::new(),
+    });
+    let bash = d.bash("tool");
+    assert!(
+        bash.contains("make) words='--force --help --remote' ;;"),
+        "{bash}"
+    );
+}
