@@ -25,11 +25,13 @@ FORCE ?=
 # ember-repl is built for the CPU it is built on (llama.cpp then uses every
 # SIMD feature it has), in its own target dir so the portable anklume tools
 # in target/release are neither rebuilt nor replaced. EMBER_RUSTFLAGS= gives
-# a portable ember-repl there instead.
+# a portable ember-repl there instead. `make build-ember-portable` is the
+# build for distribution (the Debian package): any CPU of the architecture,
+# llama.cpp's best CPU kernels for it picked at run time.
 EMBER_RUSTFLAGS ?= -C target-cpu=native
 EMBER_TARGET_DIR ?= target/native
 
-.PHONY: help build build-ember sync sync-dry sync-clean apply apply-infra apply-limit \
+.PHONY: help build build-ember build-ember-portable sync sync-dry sync-clean apply apply-infra apply-limit \
 	rollback rollback-list rollback-cleanup audit audit-json adopt unadopt deb test test-stress setup fmt lint \
 	docker-build docker-rebuild dev repl docker-stop repl-local
 
@@ -42,6 +44,9 @@ build: ## Build the anklume tools (release; no llama.cpp)
 build-ember: ## Build ember-repl for this CPU in target/native (release; compiles llama.cpp)
 	@RUSTFLAGS="$${RUSTFLAGS:+$$RUSTFLAGS }$(EMBER_RUSTFLAGS)" $(CARGO) build --release --quiet \
 		--target-dir $(EMBER_TARGET_DIR) -p ember-repl
+
+build-ember-portable: ## ember-repl for any CPU, CPU kernels picked at run time (target/portable/dist)
+	@scripts/build-ember-portable.sh
 
 # ── Generator ─────────────────────────────────────────────
 sync: build ## Generate/update Ansible files from infra.yml or infra/ (OUT=dir)

@@ -43,7 +43,9 @@
 #
 # Environment:
 #   BIN       ember-repl binary (default target/native/release/ember-repl, as
-#             `make build-ember` builds it for this CPU; built if missing)
+#             `make build-ember` builds it for this CPU; built if missing);
+#             target/portable/dist/bin/ember-repl is the portable build
+#             (`make build-ember-portable`, the Debian package's)
 #   WORK      scratch/cache directory (default /tmp/ember-bench)
 #   THREADS   threads for every side (default: CPU count)
 #   TOKENS    tokens generated per run (default 128)

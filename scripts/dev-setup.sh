@@ -37,6 +37,8 @@ need_cmd setpriv util-linux
 # The adopt tests write a git checkout; make deb and its test use dpkg-deb.
 need_cmd git git
 need_cmd dpkg-deb dpkg
+# The portable ember-repl's dispatch test runs it on an emulated older CPU.
+[ "$(uname -m)" != x86_64 ] || need_cmd qemu-x86_64 qemu-user
 # bindgen (llama-cpp-sys-2) loads libclang and needs clang's own headers.
 compgen -G '/usr/lib/llvm-*/lib/libclang.so' >/dev/null || missing+=(libclang-dev)
 # Debian's python3 has venv and ensurepip in a separate package.

@@ -8,7 +8,10 @@
 #             as /usr/bin/anklume-<tool>; man pages and bash/zsh/fish
 #             completions for those names.
 # ember-repl  /usr/bin/ember-repl, its man page and completions; a package of
-#             its own because it links llama.cpp (libgomp, libstdc++).
+#             its own because it links llama.cpp (libgomp, libstdc++). Built
+#             portable (scripts/build-ember-portable.sh): llama.cpp's
+#             libraries and ggml's CPU variants in /usr/lib/ember-repl, the
+#             best variant for the CPU picked at run time.
 #
 # Man pages and completions come from each binary's command-line declaration,
 # which it prints when asked (the hidden --man NAME and --completions SHELL NAME).
@@ -17,10 +20,11 @@
 # Environment:
 #   BIN        folder holding the five anklume binaries (default: built with
 #              cargo build --release)
-#   EMBER_BIN  the ember-repl binary (default: built with cargo build
-#              --release -p ember-repl, which compiles llama.cpp; portable,
-#              not make build-ember's target-cpu=native: a package must run
-#              on every CPU of its architecture)
+#   EMBER_BIN  an ember-repl binary with llama.cpp linked in, packaged alone
+#              (default: the portable build, scripts/build-ember-portable.sh,
+#              which compiles llama.cpp and its CPU variants; never make
+#              build-ember's target-cpu=native: a package must run on every
+#              CPU of its architecture)
 #   PACKAGES   which to build (default: "anklume-rs ember-repl")
 #   VERSION    package version (default: the workspace version)
 set -euo pipefail
@@ -52,6 +56,8 @@ depends() {
     local lib path pkgs=()
     while read -r lib path; do
         [[ -n $path ]] || continue
+        # A library of the package itself (ember-repl's private ones).
+        [[ $path == "$WORK"/* ]] && continue
         local p
         for candidate in "$path" "$(realpath "$path")" "/usr$path" "${path#/usr}"; do
             p=$(dpkg -S "$candidate" 2>/dev/null | head -n1 | cut -d: -f1) && [[ -n $p ]] && break
@@ -131,21 +137,26 @@ for PKG in $PACKAGES; do
  anklume-incus-guard and anklume-code-audit."
             ;;
         ember-repl)
-            bin=${EMBER_BIN:-}
-            if [[ -z $bin ]]; then
-                (cd "$ROOT" && cargo build --release --quiet -p ember-repl) || die "cargo build --release -p ember-repl failed"
-                bin=$(target_dir)/release/ember-repl
-            fi
-            [[ -x $bin ]] || die "no ember-repl binary at $bin; build it or fix EMBER_BIN="
             stage=$WORK/ember-repl
             mkdir -p "$stage/usr/bin"
-            install -m755 "$bin" "$stage/usr/bin/ember-repl"
+            bin=${EMBER_BIN:-}
+            if [[ -n $bin ]]; then
+                [[ -x $bin ]] || die "no ember-repl binary at $bin; build it or fix EMBER_BIN="
+                install -m755 "$bin" "$stage/usr/bin/ember-repl"
+            else
+                "$ROOT/scripts/build-ember-portable.sh" "$stage/usr" >/dev/null
+            fi
             strip --strip-unneeded "$stage/usr/bin/ember-repl" 2>/dev/null || true
-            document "$bin" ember-repl "$stage" /usr/bin/ember-repl
-            build ember-repl "$stage" "$(depends "$stage/usr/bin/ember-repl")" \
+            document "$stage/usr/bin/ember-repl" ember-repl "$stage" /usr/bin/ember-repl
+            # Depends: what the binary and its private libraries need from
+            # the system (ldd finds the private ones through the RPATH).
+            mapfile -t private < <(find "$stage/usr/lib" -name '*.so*' -type f 2>/dev/null)
+            build ember-repl "$stage" "$(depends "$stage/usr/bin/ember-repl" "${private[@]}")" \
                 "Ember's operator REPL, llama.cpp in-process
  Local docs, slash commands and a tmux status line (ember-repl hud); the
- model is a GGUF file named by LLAMA_CPP_MODEL."
+ model is a GGUF file named by LLAMA_CPP_MODEL. llama.cpp's CPU kernels are
+ built for several instruction-set levels (/usr/lib/ember-repl); the best one
+ this CPU runs is loaded at start-up (EMBER_CPU_VARIANT forces one)."
             ;;
         *) die "unknown package '$PKG'; PACKAGES= takes anklume-rs and ember-repl" ;;
     esac

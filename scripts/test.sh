@@ -29,12 +29,19 @@ check() {
 check "cargo fmt --check" "$cargo" fmt --all -- --check
 check "cargo clippy" "$cargo" clippy --workspace --all-targets --quiet -- -D warnings
 check "shellcheck" shellcheck scripts/*.sh bench/*.sh .ci/run
+# The portable ember-repl (the Debian package's build) in its own target dir,
+# in release: that one llama.cpp build serves clippy, the tests and the package.
+portable=(--release -p ember-repl --features portable --target-dir "${CARGO_TARGET_DIR:-target}/portable")
+check "cargo clippy (ember-repl portable)" "$cargo" clippy "${portable[@]}" --all-targets --quiet -- -D warnings
 
 echo "== cargo test"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$cargo" test --workspace --no-fail-fast --quiet 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+echo "== cargo test ember-repl, portable build (CPU kernels picked at run time)"
+"$cargo" test "${portable[@]}" --no-fail-fast --quiet 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 read -r tp tf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$log")
 passed=$((passed + tp))

@@ -138,6 +138,12 @@ fn makefile_native_flags_reach_only_ember() {
     );
     let portable = make_n(&["build-ember", "EMBER_RUSTFLAGS="]);
     assert!(!portable.contains("target-cpu"), "{portable}");
+    // The build for distribution: no target CPU, CPU kernels picked at run time.
+    let dist = make_n(&["build-ember-portable"]);
+    assert!(
+        dist.contains("scripts/build-ember-portable.sh") && !dist.contains("target-cpu"),
+        "{dist}"
+    );
 }
 
 /// The zshrc `tmux` wrapper turns `EMBER_SKIP_AUTO_REPL=1 tmux new-window`

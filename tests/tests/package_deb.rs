@@ -1,7 +1,11 @@
 //! `scripts/package-deb.sh`: both Debian packages are built, installed with
 //! dpkg, every binary answers `--help` from its installed path, a sync runs
-//! from there, man pages and completions are where man and bash look, nothing
-//! lands on snapd's `/usr/bin/snap`, and a purge removes every file.
+//! from there, the portable ember-repl generates on the CPU variant it picked
+//! from /usr/lib/ember-repl, man pages and completions are where man and bash
+//! look, nothing lands on snapd's `/usr/bin/snap`, and a purge removes every
+//! file. ember-repl is the portable build (`scripts/build-ember-portable.sh`,
+//! in `${CARGO_TARGET_DIR:-target}/portable`: the first run compiles llama.cpp
+//! and its CPU variants, which takes long).
 //!
 //! Installs on the machine itself, so it needs root and dpkg: skipped loudly
 //! without them, a failure under CI.
@@ -75,21 +79,6 @@ impl Drop for Installed {
     }
 }
 
-fn ember_binary() -> std::path::PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "ember-repl"])
-        .current_dir(workspace_root())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cargo build -p ember-repl: {}",
-        text(&out.stderr)
-    );
-    binaries().join("ember-repl")
-}
-
 #[test]
 fn packages_install_run_and_purge() {
     if !can_install() {
@@ -100,7 +89,7 @@ fn packages_install_run_and_purge() {
         .arg(workspace_root().join("scripts/package-deb.sh"))
         .arg(out_dir.path())
         .env("BIN", binaries())
-        .env("EMBER_BIN", ember_binary())
+        .env_remove("EMBER_BIN")
         .output()
         .unwrap();
     assert!(out.status.success(), "package-deb.sh: {}", show(&out));
@@ -148,6 +137,40 @@ fn packages_install_run_and_purge() {
     assert!(out.status.success(), "ember-repl: {}", show(&out));
     let ldd = text(&run("ldd", &["/usr/bin/ember-repl"]).stdout);
     assert!(!ldd.contains("not found"), "{ldd}");
+    assert!(ldd.contains("/usr/lib/ember-repl/libllama.so"), "{ldd}");
+    // It generates, on the CPU variant it picked from its private folder.
+    let scratch = tempfile::tempdir().unwrap();
+    let model = scratch.path().join("tiny.gguf");
+    let prompt = scratch.path().join("prompt.txt");
+    std::fs::write(&prompt, "the vault is ready").unwrap();
+    let out = Command::new("/usr/bin/ember-repl")
+        .arg("fixture")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "fixture: {}", show(&out));
+    let out = Command::new("/usr/bin/ember-repl")
+        .args(["bench", "--tokens", "4", "--runs", "1", "--model"])
+        .arg(&model)
+        .arg("--prompt-file")
+        .arg(&prompt)
+        .env_remove("EMBER_CPU_VARIANT")
+        .env("LLAMA_CPP_THREADS", "1")
+        .env("LLAMA_CPP_CTX", "256")
+        .output()
+        .unwrap();
+    let bench = text(&out.stdout);
+    assert!(
+        out.status.success()
+            && bench.contains(" gen_tokens=4 ")
+            && bench.contains(" variant, picked at run time)\n"),
+        "bench: {}",
+        show(&out)
+    );
+    assert!(
+        Path::new("/usr/lib/ember-repl/libggml-cpu-x64.so").is_file()
+            || cfg!(not(target_arch = "x86_64"))
+    );
 
     // A sync from the installed path.
     let work = tempfile::tempdir().unwrap();
@@ -195,6 +218,7 @@ fn packages_install_run_and_purge() {
         "/usr/lib/anklume-rs",
         "/usr/bin/anklume-snap",
         "/usr/bin/ember-repl",
+        "/usr/lib/ember-repl",
         "/usr/share/man/man1/anklume-generate.1.gz",
         "/usr/share/bash-completion/completions/anklume-snap",
     ] {

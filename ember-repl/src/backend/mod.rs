@@ -91,6 +91,9 @@ pub enum BackendError {
     Cancelled { partial: String },
     /// llama.cpp failed mid-way (tokenizer, decode).
     Generation(String),
+    /// The portable build found no CPU backend library it can run.
+    #[cfg(feature = "portable")]
+    CpuBackend(String),
 }
 
 impl fmt::Display for BackendError {
@@ -118,6 +121,8 @@ impl fmt::Display for BackendError {
             ),
             BackendError::Cancelled { .. } => f.write_str("cancelled."),
             BackendError::Generation(msg) => write!(f, "generation failed: {msg}"),
+            #[cfg(feature = "portable")]
+            BackendError::CpuBackend(msg) => write!(f, "llama.cpp has no CPU backend: {msg}."),
         }
     }
 }

@@ -63,6 +63,8 @@ impl Scratch {
             ("HOME".to_string(), r.display().to_string()),
             ("TERM".to_string(), "xterm-256color".to_string()),
         ])
+        // The portable build's shared libraries, where cargo put them.
+        .chain(std::env::var("LD_LIBRARY_PATH").map(|v| ("LD_LIBRARY_PATH".to_string(), v)))
         .collect()
     }
 

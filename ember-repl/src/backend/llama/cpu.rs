@@ -7,8 +7,24 @@ const BASELINE: &str = "baseline only (no SIMD extension enabled)";
 
 /// The features llama.cpp reports for its CPU backend, space-separated:
 /// `SSE3 AVX AVX2 ...`, or the baseline message.
+#[cfg(not(feature = "portable"))]
 pub fn features() -> String {
     from_system_info(&super::ffi::system_info())
+}
+
+/// The portable build: the features of the CPU variant library it loaded,
+/// then which one and how it was chosen:
+/// `SSE3 ... AVX2 ... (haswell variant, picked at run time)`.
+#[cfg(feature = "portable")]
+pub fn features() -> String {
+    match super::variants::ensure() {
+        Ok(choice) => format!(
+            "{} ({})",
+            from_system_info(&super::ffi::system_info()),
+            choice.describe()
+        ),
+        Err(why) => format!("none: {why}"),
+    }
 }
 
 /// Picks the CPU backend's features out of `llama_print_system_info()`'s

@@ -46,9 +46,66 @@ pub fn system_info() -> String {
         .into_owned()
 }
 
+/// Portable build: loads every backend library in `dir`, ggml taking for
+/// each kind (CPU, ...) the file whose score function rates this machine
+/// highest (0: it cannot run here).
+#[cfg(feature = "portable")]
+pub fn load_best_backends(dir: &Path) -> Result<(), String> {
+    let c_dir = CString::new(dir.as_os_str().as_encoded_bytes())
+        .map_err(|_| format!("{} contains a NUL byte", dir.display()))?;
+    // SAFETY: a NUL-terminated path that outlives the call; ggml only reads it.
+    unsafe { sys::ggml_backend_load_all_from_path(c_dir.as_ptr()) };
+    Ok(())
+}
+
+/// Portable build: loads the one backend library at `path`; false when
+/// ggml refuses it (its score says this CPU cannot run it, or it does not
+/// load: the reason is in llama.cpp's log).
+#[cfg(feature = "portable")]
+pub fn load_backend(path: &Path) -> bool {
+    let Ok(c_path) = CString::new(path.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    // SAFETY: as above; the registry keeps the library loaded for the
+    // program's life.
+    !unsafe { sys::ggml_backend_load(c_path.as_ptr()) }.is_null()
+}
+
+/// Portable build: the file the registered CPU backend was loaded from
+/// (`.../libggml-cpu-haswell.so`), None when no CPU backend is registered.
+#[cfg(feature = "portable")]
+pub fn cpu_backend_file() -> Option<std::path::PathBuf> {
+    use std::os::unix::ffi::OsStrExt as _;
+    // SAFETY: a NUL-terminated literal; returns null or a registry entry
+    // that lives as long as the program.
+    let reg = unsafe { sys::ggml_backend_reg_by_name(c"CPU".as_ptr()) };
+    if reg.is_null() {
+        return None;
+    }
+    // The registry entry is a static of the variant library: the dynamic
+    // loader knows which file holds that address.
+    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+    // SAFETY: dladdr only reads the address and fills `info`, which is
+    // valid for writes; it returns 0 (info untouched) if no object holds it.
+    let found = unsafe { libc::dladdr(reg.cast_const().cast(), info.as_mut_ptr()) };
+    if found == 0 {
+        return None;
+    }
+    // SAFETY: dladdr succeeded, so `info` is initialised.
+    let info = unsafe { info.assume_init() };
+    if info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, NUL-terminated, owned by the loader while the
+    // library stays loaded (for the program's life).
+    let name = unsafe { std::ffi::CStr::from_ptr(info.dli_fname) };
+    Some(std::ffi::OsStr::from_bytes(name.to_bytes()).into())
+}
+
 /// The SIMD features ggml's CPU code was compiled with, asked one by one,
-/// for the tests to check `system_info` against.
-#[cfg(test)]
+/// for the tests to check `system_info` against. (The portable build links
+/// no CPU code: it is in the variant libraries.)
+#[cfg(all(test, not(feature = "portable")))]
 pub fn compiled_cpu_features() -> Vec<&'static str> {
     // SAFETY: these only read compile-time constants.
     let checks: [(&str, unsafe extern "C" fn() -> std::os::raw::c_int); 9] = [

@@ -13,6 +13,8 @@ pub mod cpu;
 mod ffi;
 pub mod log;
 mod stop;
+#[cfg(feature = "portable")]
+pub mod variants;
 
 use super::utf8::Utf8Stream;
 use super::{Backend, BackendError, Completion, GenParams, LoadParams, ModelInfo, Stop};
@@ -76,6 +78,8 @@ impl Backend for LlamaBackend {
         // Free the old model first: two at once may not fit in a small node's RAM.
         self.loaded = None;
         ffi::init_backend();
+        #[cfg(feature = "portable")]
+        variants::ensure().map_err(BackendError::CpuBackend)?;
         let start = Instant::now();
         let mark = log::mark();
         let Some(model) = ffi::Model::load(&p.model, &self.flags) else {

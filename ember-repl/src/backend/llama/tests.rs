@@ -270,6 +270,7 @@ fn a_context_above_the_trained_one_is_capped_with_a_warning() {
 /// `/status`'s cpu line is what llama.cpp was compiled with: every SIMD
 /// feature ggml reports on its own is listed, and a Rust build for a CPU
 /// with AVX2 (`-C target-cpu=native` on such a machine) reaches llama.cpp.
+#[cfg(not(feature = "portable"))]
 #[test]
 fn cpu_features_are_the_ones_llama_cpp_was_built_with() {
     let _s = serial();
@@ -289,4 +290,45 @@ fn cpu_features_are_the_ones_llama_cpp_was_built_with() {
         assert!(listed.contains(&"DOTPROD"), "{shown:?}");
     }
     assert_eq!(shown, cpu::from_system_info(&ffi::system_info()));
+}
+
+/// The portable build: the cpu line is the loaded variant library's own
+/// features, with its name; a CPU with AVX2 (FMA, F16C, BMI2) gets a
+/// variant with AVX2, and generation runs on it.
+#[cfg(all(feature = "portable", target_arch = "x86_64"))]
+#[test]
+fn the_portable_build_runs_a_variant_with_this_cpus_simd() {
+    let _s = serial();
+    if std::env::var_os(variants::FORCE_VAR).is_some() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let model = tiny(tmp.path());
+    let mut b = LlamaBackend::new(flag(), false);
+    b.load(&load_params(&model, 256, 16)).expect("load");
+    let c = b
+        .complete("ready ok", &gen(8, 10_000), &mut |_| {})
+        .expect("complete");
+    assert_eq!(c.tokens, 8);
+    let shown = b.cpu_features();
+    let choice = variants::ensure().expect("a variant is loaded");
+    assert!(!choice.forced);
+    assert_eq!(
+        shown,
+        format!(
+            "{} ({})",
+            cpu::from_system_info(&ffi::system_info()),
+            choice.describe()
+        )
+    );
+    let listed: Vec<&str> = shown.split(' ').collect();
+    let avx2 = std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+        && std::arch::is_x86_feature_detected!("f16c")
+        && std::arch::is_x86_feature_detected!("bmi2");
+    if avx2 {
+        assert!(listed.contains(&"AVX2"), "{shown:?}");
+    } else if !std::arch::is_x86_feature_detected!("avx") {
+        assert!(!listed.contains(&"AVX"), "{shown:?}");
+    }
 }
