@@ -53,10 +53,13 @@ fn cpu_line(o: &Output) -> (Vec<String>, String) {
         .find_map(|l| l.strip_prefix("cpu_features="))
         .unwrap_or_else(|| panic!("no cpu_features line:\n{out}{}", stderr(o)));
     let (features, note) = line.rsplit_once(" (").unwrap_or((line, ""));
-    (
-        features.split(' ').map(str::to_owned).collect(),
-        note.trim_end_matches(')').to_owned(),
-    )
+    let features: Vec<String> = features.split(' ').map(str::to_owned).collect();
+    // One CPU backend registered: each feature once.
+    let mut once = features.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(once.len(), features.len(), "{line}");
+    (features, note.trim_end_matches(')').to_owned())
 }
 
 fn assert_generated(o: &Output) {

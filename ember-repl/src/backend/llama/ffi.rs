@@ -18,16 +18,25 @@ use std::sync::{Arc, Once};
 /// llama.cpp's "pick a random seed" value.
 const DEFAULT_SEED: u32 = 0xFFFF_FFFF;
 
-/// Installs the log capture, then initialises llama.cpp's backends, once.
-/// The log hook must come first: backend initialisation already logs.
+/// Installs the log capture, once: before anything that logs.
+pub fn init_log() {
+    static LOG: Once = Once::new();
+    LOG.call_once(|| {
+        // SAFETY: the callback is a plain function valid for the program's life.
+        unsafe { sys::llama_log_set(Some(log_callback), std::ptr::null_mut()) }
+    });
+}
+
+/// Installs the log capture, then initialises llama.cpp, once. The portable
+/// build loads its CPU backend before (`variants::ensure`): finding no
+/// backend registered, llama_backend_init would load ggml's default search
+/// paths, the build folder and the current directory among them.
 pub fn init_backend() {
+    init_log();
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        // SAFETY: the callback is a plain function valid for the program's life.
-        unsafe {
-            sys::llama_log_set(Some(log_callback), std::ptr::null_mut());
-            sys::llama_backend_init();
-        }
+        // SAFETY: no arguments; safe to call once the log hook is set.
+        unsafe { sys::llama_backend_init() }
     });
 }
 

@@ -77,9 +77,9 @@ impl Backend for LlamaBackend {
         let (n_ctx, notes) = fit_context(p.ctx, gguf.context_length);
         // Free the old model first: two at once may not fit in a small node's RAM.
         self.loaded = None;
-        ffi::init_backend();
         #[cfg(feature = "portable")]
         variants::ensure().map_err(BackendError::CpuBackend)?;
+        ffi::init_backend();
         let start = Instant::now();
         let mark = log::mark();
         let Some(model) = ffi::Model::load(&p.model, &self.flags) else {

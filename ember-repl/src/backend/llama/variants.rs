@@ -94,7 +94,9 @@ fn valid_name(v: &str) -> bool {
 }
 
 fn load(dirs: &[PathBuf], force: Option<&str>) -> Result<Choice, String> {
-    super::ffi::init_backend();
+    // Only the log hook: llama.cpp's own initialisation comes after the
+    // CPU backend is registered (see ffi::init_backend).
+    super::ffi::init_log();
     let shown = || {
         dirs.iter()
             .map(|d| d.display().to_string())
