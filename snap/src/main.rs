@@ -14,11 +14,12 @@ fn main() -> ExitCode {
     if let Some(result) = shared::cli::doc::serve(cli::doc) {
         return shared::out::finish(result);
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
     // The environment is read here and nowhere below.
     let env = |k: &str| std::env::var(k).ok();
-    let result = cli::parse(&args, env)
-        .map_err(shared::Error::new)
-        .and_then(|cli| run::run(cli, shared::incus::hostname(env("HOSTNAME"))));
+    let result = shared::cli::args().and_then(|args| {
+        cli::parse(&args, env)
+            .map_err(shared::Error::new)
+            .and_then(|cli| run::run(cli, shared::incus::hostname(env("HOSTNAME"))))
+    });
     shared::out::finish(result)
 }

@@ -154,3 +154,33 @@ fn every_name_taking_command_checks_the_name_first() {
     }
     assert_eq!(calls(d.path()), "", "refused before any incus call");
 }
+
+#[test]
+fn an_argument_that_is_not_utf8_is_an_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    fake_bin(tmp.path());
+    let path = format!(
+        "{}:{}",
+        tmp.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_snap"))
+        .arg("create")
+        .arg(std::ffi::OsStr::from_bytes(b"web"))
+        .arg(std::ffi::OsStr::from_bytes(b"snap\xff"))
+        .env("PATH", path)
+        .env("HOSTNAME", "host")
+        .env_remove("ANKLUME_INCUS_REMOTE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.starts_with("ERROR: "), "{stderr}");
+    assert!(
+        !calls(tmp.path()).contains("snapshot"),
+        "{}",
+        calls(tmp.path())
+    );
+}

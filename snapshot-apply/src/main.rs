@@ -29,14 +29,11 @@ fn main() -> ExitCode {
     if let Some(result) = shared::cli::doc::serve(cli::doc) {
         return shared::out::finish(result);
     }
-    // args_os: `std::env::args` would panic on an argument that is not UTF-8.
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
     // The environment is read here and nowhere below.
-    let result = cli::parse(&args, |k| std::env::var(k).ok())
-        .map_err(shared::Error::new)
-        .and_then(|cli| run::run(cli, &state::Env::read(|k| std::env::var_os(k))));
+    let result = shared::cli::args().and_then(|args| {
+        cli::parse(&args, |k| std::env::var(k).ok())
+            .map_err(shared::Error::new)
+            .and_then(|cli| run::run(cli, &state::Env::read(|k| std::env::var_os(k))))
+    });
     shared::out::finish_as(result, out::ERROR)
 }

@@ -237,6 +237,24 @@ pub fn lex<'a, T, S: AsRef<str>>(
 }
 
 /// `--help` or `-h` anywhere among `words`: the scripts' help asked for.
+/// The process's arguments after the program name, as text. An argument
+/// that is not UTF-8 is refused: these tools pass names to Incus, and a
+/// lossy copy would act on a name the user never typed.
+pub fn args() -> Result<Vec<String>, crate::Error> {
+    args_from(std::env::args_os().skip(1))
+}
+
+fn args_from(raw: impl Iterator<Item = std::ffi::OsString>) -> Result<Vec<String>, crate::Error> {
+    raw.map(|a| {
+        a.into_string().map_err(|bad| {
+            crate::Error::new(format!(
+                "argument {bad:?} is not valid UTF-8; Incus names and snapshot names are text"
+            ))
+        })
+    })
+    .collect()
+}
+
 pub fn wants_help(words: &[&str]) -> bool {
     words.iter().any(|w| matches!(*w, "--help" | "-h"))
 }

@@ -346,3 +346,19 @@ fn words_offered_once() {
         "{bash}"
     );
 }
+
+#[test]
+fn arguments_that_are_not_utf8_are_refused_with_their_bytes_shown() {
+    use std::os::unix::ffi::OsStringExt;
+    let ok = args_from(["create", "web"].into_iter().map(std::ffi::OsString::from));
+    assert_eq!(ok.expect("text"), ["create", "web"]);
+    let bad = vec![
+        std::ffi::OsString::from("create"),
+        std::ffi::OsString::from_vec(b"snap\xff\x1b".to_vec()),
+    ];
+    let e = args_from(bad.into_iter()).expect_err("not UTF-8");
+    assert_eq!(
+        e.to_string(),
+        "argument \"snap\\xFF\\u{1b}\" is not valid UTF-8; Incus names and snapshot names are text"
+    );
+}
