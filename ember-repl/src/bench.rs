@@ -77,7 +77,8 @@ pub fn bench(
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .map_err(|e| format!("prompt file {} {e}", prompt_file.display()))?;
     shared::outln!("rss_before_load_kb={}", rss_kb());
-    let mut backend = LlamaBackend::new(&CANCEL, false);
+    let mut backend =
+        LlamaBackend::new(&CANCEL, false).with_cpu_variant(settings.cpu_variant.clone());
     let params = crate::backend::LoadParams {
         model: model.to_path_buf(),
         threads: settings.threads.value,

@@ -86,6 +86,8 @@ pub struct Settings {
     /// Colours wanted, on a terminal: `NO_COLOR` unset or empty, `TERM`
     /// not `dumb`.
     pub color: bool,
+    /// `EMBER_CPU_VARIANT`: the portable build's CPU kernels, forced.
+    pub cpu_variant: Option<String>,
     /// One sentence per rejected variable.
     pub warnings: Vec<String>,
 }
@@ -147,6 +149,7 @@ impl Settings {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
             color: crate::term::color_wanted(env("NO_COLOR"), env("TERM")),
+            cpu_variant: non_empty(env("EMBER_CPU_VARIANT")),
             warnings: Vec::new(),
         };
         Settings {

@@ -83,7 +83,12 @@ fn run(cli: Cli) -> shared::Result<()> {
             ctx,
             threads,
             model,
-        }) => status(probe_child(model, ctx, threads)),
+        }) => status(probe_child(
+            model,
+            ctx,
+            threads,
+            config::process_var("EMBER_CPU_VARIANT"),
+        )),
         Some(Command::Bench {
             model,
             prompt_file,
@@ -98,10 +103,15 @@ fn run(cli: Cli) -> shared::Result<()> {
 
 /// `ember-repl probe`: what the REPL will do with the model, in a process
 /// that may crash (see `probe`).
-fn probe_child(model: std::path::PathBuf, ctx: u32, threads: u32) -> i32 {
+fn probe_child(
+    model: std::path::PathBuf,
+    ctx: u32,
+    threads: u32,
+    cpu_variant: Option<String>,
+) -> i32 {
     use backend::Backend as _;
     static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let mut b = backend::llama::LlamaBackend::new(&NEVER, false);
+    let mut b = backend::llama::LlamaBackend::new(&NEVER, false).with_cpu_variant(cpu_variant);
     let params = backend::LoadParams {
         model,
         threads: threads.max(1),

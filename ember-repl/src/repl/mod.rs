@@ -48,7 +48,8 @@ pub fn run(settings: Settings) -> i32 {
     let cancel = &term::INTERRUPTED;
     let home = home::find_for_process(settings.repo_dir.as_deref());
     let debug = settings.log_level.value == LogLevel::Debug;
-    let backend = Box::new(LlamaBackend::new(cancel, debug));
+    let backend =
+        Box::new(LlamaBackend::new(cancel, debug).with_cpu_variant(settings.cpu_variant.clone()));
     let mut rt = Runtime::new(settings, home, backend, cancel);
     let usable = match rt.settings.state_dir.clone() {
         Some(dir) => match state::ensure_dir(&dir) {

@@ -8,7 +8,7 @@ const BASELINE: &str = "baseline only (no SIMD extension enabled)";
 /// The features llama.cpp reports for its CPU backend, space-separated:
 /// `SSE3 AVX AVX2 ...`, or the baseline message.
 #[cfg(not(feature = "portable"))]
-pub fn features() -> String {
+pub fn features(_forced: Option<&str>) -> String {
     from_system_info(&super::ffi::system_info())
 }
 
@@ -16,8 +16,8 @@ pub fn features() -> String {
 /// then which one and how it was chosen:
 /// `SSE3 ... AVX2 ... (haswell variant, picked at run time)`.
 #[cfg(feature = "portable")]
-pub fn features() -> String {
-    match super::variants::ensure() {
+pub fn features(forced: Option<&str>) -> String {
+    match super::variants::ensure(forced) {
         Ok(choice) => format!(
             "{} ({})",
             from_system_info(&super::ffi::system_info()),

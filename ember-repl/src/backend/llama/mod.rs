@@ -42,6 +42,8 @@ struct Loaded {
 pub struct LlamaBackend {
     loaded: Option<Loaded>,
     flags: Arc<Flags>,
+    /// `EMBER_CPU_VARIANT` (portable build): the CPU kernels to load.
+    cpu_variant: Option<String>,
 }
 
 impl LlamaBackend {
@@ -51,7 +53,14 @@ impl LlamaBackend {
         LlamaBackend {
             flags: Arc::new(Flags::new(cancel)),
             loaded: None,
+            cpu_variant: None,
         }
+    }
+
+    /// Loads this CPU variant instead of the best one (portable build).
+    pub fn with_cpu_variant(mut self, variant: Option<String>) -> LlamaBackend {
+        self.cpu_variant = variant;
+        self
     }
 }
 
@@ -61,7 +70,7 @@ impl Backend for LlamaBackend {
     }
 
     fn cpu_features(&self) -> String {
-        cpu::features()
+        cpu::features(self.cpu_variant.as_deref())
     }
 
     fn model(&self) -> Option<&ModelInfo> {
@@ -78,7 +87,7 @@ impl Backend for LlamaBackend {
         // Free the old model first: two at once may not fit in a small node's RAM.
         self.loaded = None;
         #[cfg(feature = "portable")]
-        variants::ensure().map_err(BackendError::CpuBackend)?;
+        variants::ensure(self.cpu_variant.as_deref()).map_err(BackendError::CpuBackend)?;
         ffi::init_backend();
         let start = Instant::now();
         let mark = log::mark();

@@ -311,7 +311,7 @@ fn the_portable_build_runs_a_variant_with_this_cpus_simd() {
         .expect("complete");
     assert_eq!(c.tokens, 8);
     let shown = b.cpu_features();
-    let choice = variants::ensure().expect("a variant is loaded");
+    let choice = variants::ensure(None).expect("a variant is loaded");
     assert!(!choice.forced);
     assert_eq!(
         shown,

@@ -40,15 +40,18 @@ impl Choice {
     }
 }
 
-/// Loads the CPU backend once per process (ggml's registry is global);
-/// later calls return the first outcome.
-pub fn ensure() -> Result<&'static Choice, String> {
+/// Loads the CPU backend once per process (ggml's registry is global),
+/// `force` being `EMBER_CPU_VARIANT` as `config` read it; later calls
+/// return the first outcome.
+pub fn ensure(force: Option<&str>) -> Result<&'static Choice, String> {
     static LOADED: OnceLock<Result<Choice, String>> = OnceLock::new();
     LOADED
         .get_or_init(|| {
             let exe = std::env::current_exe().ok();
-            let force = std::env::var(FORCE_VAR).ok().filter(|v| !v.is_empty());
-            load(&search_dirs(exe.as_deref()), force.as_deref())
+            load(
+                &search_dirs(exe.as_deref()),
+                force.filter(|v| !v.is_empty()),
+            )
         })
         .as_ref()
         .map_err(Clone::clone)
