@@ -18,12 +18,21 @@
 //!   permissions, interruption).
 //! - [`error`] and [`out`]: the one error type (message and exit code) and
 //!   the one output layer; `main` ends with [`out::finish`].
+//!
+//! `unsafe` is denied except in the three modules that call libc where std
+//! and nix have no safe call: `interrupt` (signal handlers, pre-exec),
+//! `lock` (flock) and `write::sys` (faccessat, xattrs, linkat of an
+//! O_TMPFILE, kill 0).
+
+#![deny(unsafe_code)]
 
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod incus;
+#[allow(unsafe_code)]
 pub mod interrupt;
+#[allow(unsafe_code)]
 pub mod lock;
 pub mod names;
 pub mod nesting;

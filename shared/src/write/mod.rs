@@ -32,9 +32,11 @@
 //!   them all before it writes the first.
 
 mod resolve;
+#[allow(unsafe_code)]
 mod sys;
 mod temp;
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests;
 
 use std::fs;
