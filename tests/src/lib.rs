@@ -2,6 +2,8 @@
 //! binaries for the adopt tests, the real-Incus test rig, and the tmux
 //! harness of Ember's glue tests.
 
+#![forbid(unsafe_code)]
+
 pub mod checkout;
 pub mod glue;
 pub mod rig;
