@@ -110,12 +110,14 @@ fn run_twice(dir: &Path, data: &[u8], nesting: Nesting) -> End {
     first
 }
 
-/// A test's own input file, made with its folder.
+/// A test's own input file, made with its folder (through the one write
+/// primitive, like every file the binary writes).
 fn put(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, bytes)
+    let policy = shared::write::Policy {
+        create_dirs: true,
+        ..shared::write::Policy::default()
+    };
+    shared::write::write_file(path, bytes, &policy)
 }
 
 /// A fresh folder for one input, removed when done with.
