@@ -10,7 +10,6 @@ pub mod config;
 mod enrich;
 mod files;
 pub mod fuzz;
-pub mod infra;
 mod lock;
 mod orphans;
 mod output;

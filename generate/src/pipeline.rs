@@ -81,7 +81,7 @@ fn run_locked(cfg: &Config, io: &mut Output) -> End {
 
 /// infra.yml (or infra/), its loader's warnings printed.
 fn load(cfg: &Config, io: &mut Output) -> Option<Value> {
-    let loaded = match crate::infra::load(&cfg.infra_file) {
+    let loaded = match shared::infra::load(&cfg.infra_file) {
         Ok(l) => l,
         Err(e) => {
             fail(io, &e);

@@ -3,8 +3,8 @@
 //!
 //! Fixtures are small files written here, not copies of upstream's.
 
-use generate::infra::{load, Loaded};
 use py::yaml::{load_str, Value};
+use shared::infra::{load, Loaded};
 use std::fs;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;

@@ -11,6 +11,8 @@
 //! - [`cmd`]: running programs with argument vectors and timeouts.
 //! - [`interrupt`]: children stopped with the tool (SIGINT, SIGTERM, SIGKILL).
 //! - [`incus`]: instance → project resolution from one `incus list` call.
+//! - `infra` (feature `infra`, generate's): infra.yml, or an `infra/` folder,
+//!   read into one value tree with PyYAML's rules from `py`.
 //! - [`lock`]: advisory locks on a folder (one writer at a time).
 //! - [`names`]: snapshot names checked before any `incus` call.
 //! - [`rng`]: a seeded generator for randomized tests and fixtures.
@@ -30,6 +32,8 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod incus;
+#[cfg(feature = "infra")]
+pub mod infra;
 #[allow(unsafe_code)]
 pub mod interrupt;
 #[allow(unsafe_code)]

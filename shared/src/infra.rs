@@ -12,9 +12,9 @@
 //! bad YAML, a top level that is not a mapping, a name YAML read as an int
 //! or bool) we return one [`Error`] saying what is wrong and what to do.
 
+use crate::{err, Error, Result};
 use indexmap::IndexMap;
 use py::yaml::{load_str, Map, Value};
-use shared::{err, Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -214,7 +214,7 @@ enum Named {
 fn read_yaml_as(path: &Path, named: Named) -> Result<Value> {
     let read = || -> std::io::Result<Vec<u8>> {
         if named == Named::No || path.is_file() {
-            return shared::write::read_regular(path, INPUT_CAP);
+            return crate::write::read_regular(path, INPUT_CAP);
         }
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(
